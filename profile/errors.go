@@ -1,0 +1,101 @@
+package profile
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// Sentinel errors. Every error about bad input matches ErrInvalid with
+// errors.Is, and also the more specific sentinel when there is one.
+var (
+	// ErrInvalid: the input is not a valid seccomp profile.
+	ErrInvalid = errors.New("invalid seccomp profile")
+	// ErrSyntax: the input is not well-formed JSON.
+	ErrSyntax = errors.New("JSON syntax error")
+	// ErrNotProfile: well-formed JSON, but not an OCI seccomp profile.
+	ErrNotProfile = errors.New("not an OCI seccomp profile")
+	// ErrTooLarge: the input exceeds ParseOptions.MaxSize.
+	ErrTooLarge = errors.New("profile too large")
+	// ErrUnknownAction, ErrUnknownOp, ErrUnknownArch, ErrUnknownFlag:
+	// a name the format does not define (names are case-sensitive).
+	ErrUnknownAction = errors.New("unknown action")
+	ErrUnknownOp     = errors.New("unknown comparison operator")
+	ErrUnknownArch   = errors.New("unknown architecture")
+	ErrUnknownFlag   = errors.New("unknown flag")
+	// ErrConflict: libseccomp would refuse the rules with EEXIST (one
+	// syscall and argument path with two different actions), which makes
+	// runc fail to start the container.
+	ErrConflict = errors.New("conflicting rules")
+)
+
+// Position is a place in a profile file. Line and Column count from 1;
+// Column counts bytes. The zero Position means "unknown".
+type Position struct {
+	Line, Column int
+}
+
+func (p Position) String() string {
+	if p.Line == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d:%d", p.Line, p.Column)
+}
+
+// IsValid reports whether the position is known.
+func (p Position) IsValid() bool { return p.Line > 0 }
+
+// Error is an error about one place in a profile.
+type Error struct {
+	File string   // file name, if known
+	Path string   // JSON path such as "syscalls[3].args[0].op"
+	Pos  Position // where in File
+	Msg  string   // what is wrong and what was expected
+	Err  error    // the sentinel it matches (ErrSyntax, ErrUnknownOp, ...)
+}
+
+func (e *Error) Error() string {
+	s := ""
+	if e.File != "" {
+		s = e.File + ":"
+	}
+	if e.Pos.IsValid() {
+		s += e.Pos.String() + ":"
+	}
+	if s != "" {
+		s += " "
+	}
+	if e.Path != "" {
+		s += e.Path + ": "
+	}
+	return s + e.Msg
+}
+
+// Unwrap returns the specific sentinel.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is makes every *Error match ErrInvalid.
+func (e *Error) Is(target error) bool { return target == ErrInvalid }
+
+// lineIndex maps byte offsets to line:column.
+type lineIndex struct {
+	starts []int // offset of the first byte of each line
+}
+
+func newLineIndex(data []byte) *lineIndex {
+	starts := []int{0}
+	for i, c := range data {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return &lineIndex{starts: starts}
+}
+
+func (li *lineIndex) pos(off int) Position {
+	if li == nil || off < 0 {
+		return Position{}
+	}
+	line := sort.Search(len(li.starts), func(i int) bool { return li.starts[i] > off }) - 1
+	return Position{Line: line + 1, Column: off - li.starts[line] + 1}
+}
