@@ -13,14 +13,14 @@ type Profile struct {
 	DefaultErrnoRet *uint `json:"defaultErrnoRet,omitempty"`
 	// Architectures is the flat OCI list; ArchMap is moby's per-native-arch
 	// form. A profile has at most one of them.
-	Architectures []arch.Arch     `json:"architectures,omitempty"`
-	ArchMap       []ArchMapEntry  `json:"archMap,omitempty"`
-	Syscalls      []Syscall       `json:"syscalls,omitempty"`
-	Flags         []Flag          `json:"flags"` // nil: not given (runc then uses SPEC_ALLOW); empty: none
-	ListenerPath  string          `json:"listenerPath,omitempty"`
-	ListenerMeta  string          `json:"listenerMetadata,omitempty"`
-	Source        Source          `json:"-"`
-	unknownFields []unknownField  // reported as warnings by Check
+	Architectures []arch.Arch    `json:"architectures,omitempty"`
+	ArchMap       []ArchMapEntry `json:"archMap,omitempty"`
+	Syscalls      []Syscall      `json:"syscalls,omitempty"`
+	Flags         []Flag         `json:"flags"` // nil: not given (runc then uses SPEC_ALLOW); empty: none
+	ListenerPath  string         `json:"listenerPath,omitempty"`
+	ListenerMeta  string         `json:"listenerMetadata,omitempty"`
+	Source        Source         `json:"-"`
+	unknownFields []unknownField // reported as warnings by Check
 }
 
 // Source says where a profile came from, for messages.
