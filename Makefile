@@ -1,0 +1,28 @@
+# `make test` sets up what the tests need (see scripts/test-deps.sh) and runs
+# every test; CI runs exactly this. `make demo` builds the CLI and runs it on
+# Docker's default profile.
+GO ?= go
+export PATH := $(shell $(GO) env GOPATH)/bin:$(PATH)
+
+.PHONY: all build test test-deps unit demo lint
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/seccompctl ./cmd/seccompctl
+
+test-deps:
+	./scripts/test-deps.sh
+
+unit:
+	CGO_ENABLED=0 $(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+test: test-deps unit
+
+demo: build
+	./bin/seccompctl check examples/docker-default.json
+
+lint:
+	@test -z "$$(gofmt -l .)" || (gofmt -l .; exit 1)
+	$(GO) vet ./...
