@@ -1,0 +1,481 @@
+package profile
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/seccompctl/seccompctl/arch"
+	"github.com/seccompctl/seccompctl/syscalls"
+)
+
+// Policy is a profile resolved for one Target: the architectures the filter
+// covers, and per architecture and syscall number the rules runc would
+// hand to libseccomp, already merged the way libseccomp merges them. It is
+// what the compiler compiles and what Decide evaluates.
+type Policy struct {
+	Target Target
+	// Arches in the order the filter tests them: native first, then the
+	// profile's architectures (or its archMap entry for the native arch).
+	Arches []arch.Arch
+	// Default is the action for syscalls no rule matches.
+	Default Action
+	// BadArch is the action for a seccomp_data.arch the filter does not
+	// cover (KILL_THREAD, as libseccomp).
+	BadArch Action
+	// Flags, ListenerPath and ListenerMeta are copied from the profile.
+	Flags        []Flag
+	ListenerPath string
+	ListenerMeta string
+	// Warnings list what was skipped or ignored, as runc would silently.
+	Warnings []Warning
+
+	perArch map[arch.Arch]*ArchPolicy
+	source  *Profile
+}
+
+// ArchPolicy is the part of a Policy for one architecture.
+type ArchPolicy struct {
+	Arch arch.Arch
+	// Syscalls holds the syscalls with rules, sorted by number. Every other
+	// number gets the policy's default action (or ENOSYS, see ENOSYSAbove).
+	Syscalls []*SyscallPolicy
+	// ENOSYSAbove is runc's ENOSYS rule: numbers (unsigned) above it return
+	// ERRNO(ENOSYS) before any rule is looked at. Negative: no such rule.
+	ENOSYSAbove int64
+	byNr        map[int]*SyscallPolicy
+}
+
+// SyscallPolicy is what one syscall number gets on one architecture.
+type SyscallPolicy struct {
+	Nr   int
+	Name string
+	// Tree is the argument tree; nil means the syscall always gets Action.
+	Tree   *Level
+	Action Action
+	// Rules are the indices in the profile's "syscalls" that contributed.
+	Rules []int
+}
+
+// Arch returns the policy for one architecture, or nil if the filter does
+// not cover it.
+func (p *Policy) Arch(a arch.Arch) *ArchPolicy { return p.perArch[a] }
+
+// Lookup returns the rules for syscall nr, or nil.
+func (ap *ArchPolicy) Lookup(nr int) *SyscallPolicy { return ap.byNr[nr] }
+
+// Conditional reports whether the decision depends on the arguments.
+func (sp *SyscallPolicy) Conditional() bool { return sp.Tree != nil }
+
+// Warning is something runc would silently do that the profile's author
+// may not expect.
+type Warning struct {
+	File string
+	Pos  Position
+	Path string
+	Code string // stable identifier, e.g. "unknown-syscall"
+	Msg  string
+}
+
+func (w Warning) String() string {
+	s := ""
+	if w.File != "" {
+		s = w.File + ":"
+	}
+	if w.Pos.IsValid() {
+		s += w.Pos.String() + ":"
+	}
+	if s != "" {
+		s += " "
+	}
+	if w.Path != "" {
+		s += w.Path + ": "
+	}
+	return s + w.Msg
+}
+
+const enosys = 38 // ENOSYS on every architecture runc's stub handles
+
+// actionOf encodes a profile action with its errno the way runc does:
+// ERRNO and TRACE carry errnoRet, or EPERM when it is absent.
+func actionOf(name ActionName, errnoRet *uint) Action {
+	kind, _ := name.Kind()
+	if name.TakesData() {
+		e := uint(1)
+		if errnoRet != nil {
+			e = *errnoRet
+		}
+		return kind | Action(e&0xffff)
+	}
+	return kind
+}
+
+// Resolve applies the profile to a target the way moby/containers-common
+// (includes, excludes, archMap) and then runc with libseccomp would, and
+// returns the resulting policy. It fails where runc would fail to start the
+// container, e.g. with ErrConflict for rules libseccomp rejects with EEXIST.
+func (p *Profile) Resolve(t Target) (*Policy, error) {
+	if t.Arch == arch.Unknown {
+		t.Arch = arch.Native()
+		if t.Arch == arch.Unknown {
+			return nil, fmt.Errorf("%w: this platform has no seccomp architecture; set Target.Arch", ErrUnknownArch)
+		}
+	}
+	if t.Runtime == "" {
+		t.Runtime = RuntimeRunc
+	}
+	if t.Runtime != RuntimeRunc && t.Runtime != RuntimeCrun {
+		return nil, fmt.Errorf("unknown runtime %q: want %q or %q", t.Runtime, RuntimeRunc, RuntimeCrun)
+	}
+	r := &resolver{p: p, pol: &Policy{
+		Target:       t,
+		Default:      actionOf(p.DefaultAction, p.DefaultErrnoRet),
+		BadArch:      ActKillThread,
+		Flags:        slices.Clone(p.Flags),
+		ListenerPath: p.ListenerPath,
+		ListenerMeta: p.ListenerMeta,
+		perArch:      map[arch.Arch]*ArchPolicy{},
+		source:       p,
+	}}
+	if err := r.arches(); err != nil {
+		return nil, err
+	}
+	if err := r.rules(); err != nil {
+		return nil, err
+	}
+	r.enosysRule()
+	for _, ap := range r.pol.perArch {
+		sort.Slice(ap.Syscalls, func(i, j int) bool { return ap.Syscalls[i].Nr < ap.Syscalls[j].Nr })
+	}
+	return r.pol, nil
+}
+
+type resolver struct {
+	p   *Profile
+	pol *Policy
+	// listed are the architectures runc's config lists (its ENOSYS rule
+	// covers only those; the native one is in the filter regardless).
+	listed []arch.Arch
+	// kept are the rules that survived includes/excludes, with the names
+	// known to the syscall tables.
+	kept []keptRule
+}
+
+type keptRule struct {
+	index int
+	names []string
+}
+
+func (r *resolver) warn(code string, s *Syscall, path, format string, a ...any) {
+	w := Warning{File: r.p.Source.File, Path: path, Code: code, Msg: fmt.Sprintf(format, a...)}
+	if s != nil {
+		w.Pos = s.Pos
+	}
+	if slices.Contains(r.pol.Warnings, w) {
+		return
+	}
+	r.pol.Warnings = append(r.pol.Warnings, w)
+}
+
+func (r *resolver) arches() error {
+	native := r.pol.Target.Arch
+	switch {
+	case len(r.p.Architectures) > 0:
+		r.listed = r.p.Architectures
+	case len(r.p.ArchMap) > 0:
+		for _, m := range r.p.ArchMap {
+			if m.Arch == native {
+				r.listed = append([]arch.Arch{m.Arch}, m.SubArches...)
+				break
+			}
+		}
+	}
+	all := []arch.Arch{native}
+	for _, a := range r.listed {
+		if a == arch.PARISC || a == arch.PARISC64 {
+			return fmt.Errorf("%w: %s is not in runc's architecture table", ErrUnknownArch, a)
+		}
+		if !slices.Contains(all, a) {
+			all = append(all, a)
+		}
+	}
+	for _, a := range all[1:] {
+		if a.BigEndian() != native.BigEndian() {
+			return fmt.Errorf("%w: %s and %s have different byte orders; one filter cannot cover both (libseccomp: EDOM)", ErrInvalid, native, a)
+		}
+	}
+	r.pol.Arches = all
+	for _, a := range all {
+		r.pol.perArch[a] = &ArchPolicy{Arch: a, ENOSYSAbove: -1, byNr: map[int]*SyscallPolicy{}}
+	}
+	return nil
+}
+
+// applies reports whether includes/excludes keep rule s for the target,
+// exactly as moby's setupSeccomp decides.
+func (r *resolver) applies(s *Syscall) (bool, error) {
+	archName := r.pol.Target.Arch.Info().ProfileName
+	has := func(c string) bool { return slices.Contains(r.pol.Target.Caps, c) }
+	if f := s.Excludes; f != nil {
+		if slices.Contains(f.Arches, archName) {
+			return false, nil
+		}
+		for _, c := range f.Caps {
+			if has(c) {
+				return false, nil
+			}
+		}
+		if f.MinKernel != nil {
+			k, err := r.kernel()
+			if err != nil {
+				return false, err
+			}
+			if k.AtLeast(*f.MinKernel) {
+				return false, nil
+			}
+		}
+	}
+	if f := s.Includes; f != nil {
+		if len(f.Arches) > 0 && !slices.Contains(f.Arches, archName) {
+			return false, nil
+		}
+		for _, c := range f.Caps {
+			if !has(c) {
+				return false, nil
+			}
+		}
+		if f.MinKernel != nil {
+			k, err := r.kernel()
+			if err != nil {
+				return false, err
+			}
+			if !k.AtLeast(*f.MinKernel) {
+				return false, nil
+			}
+		}
+	}
+	return true, nil
+}
+
+func (r *resolver) kernel() (KernelVersion, error) {
+	if r.pol.Target.Kernel.IsZero() {
+		k, err := RunningKernel()
+		if err != nil {
+			return k, err
+		}
+		r.pol.Target.Kernel = k
+	}
+	return r.pol.Target.Kernel, nil
+}
+
+func (r *resolver) rules() error {
+	seenUnknown := map[string]bool{}
+	for i := range r.p.Syscalls {
+		s := &r.p.Syscalls[i]
+		path := fmt.Sprintf("syscalls[%d]", i)
+		ok, err := r.applies(s)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		// Names: unknown ones are skipped (runc logs at debug level);
+		// repeats are harmless and dropped here to keep work linear.
+		names := make([]string, 0, len(s.Names))
+		seen := make(map[string]bool, len(s.Names))
+		for _, n := range s.Names {
+			if seen[n] {
+				continue
+			}
+			seen[n] = true
+			if !syscalls.Known(n) {
+				if !seenUnknown[n] {
+					seenUnknown[n] = true
+					r.warn("unknown-syscall", s, path+".names", "unknown syscall %q is skipped (runc ignores names libseccomp does not know)", n)
+				}
+				continue
+			}
+			names = append(names, n)
+		}
+		r.kept = append(r.kept, keptRule{index: i, names: names})
+
+		act := actionOf(s.Action, s.ErrnoRet)
+		if act == r.pol.Default {
+			if len(names) > 0 {
+				r.warn("same-as-default", s, path+".action", "rule has the default action %s and is dropped (runc skips it)", act)
+			}
+			continue
+		}
+		condSets, err := r.conditions(s, path)
+		if err != nil {
+			return err
+		}
+		for _, name := range names {
+			for _, conds := range condSets {
+				if err := r.addRule(s, path, name, act, conds); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// conditions returns the libseccomp rules one profile entry becomes: one
+// rule with every condition (AND), or, when an argument index repeats, one
+// rule per condition (runc's OR reading).
+func (r *resolver) conditions(s *Syscall, path string) ([][]condition, error) {
+	args := s.Args
+	if r.pol.Target.Runtime == RuntimeCrun && len(args) > 6 {
+		args = args[:6]
+	}
+	toCond := func(a Arg) condition {
+		c := condition{arg: int(a.Index), op: a.Op, mask: ^uint64(0), datum: a.Value}
+		if a.Op == OpMaskedEqual {
+			c.mask, c.datum = a.Value, a.ValueTwo
+		}
+		return c
+	}
+	repeated := false
+	seen := map[uint]bool{}
+	for _, a := range args {
+		if seen[a.Index] {
+			repeated = true
+		}
+		seen[a.Index] = true
+	}
+	if !repeated {
+		conds := make([]condition, 0, len(args))
+		for _, a := range args {
+			conds = append(conds, toCond(a))
+		}
+		sort.SliceStable(conds, func(i, j int) bool { return conds[i].arg < conds[j].arg })
+		return [][]condition{conds}, nil
+	}
+	if r.pol.Target.Runtime == RuntimeCrun {
+		return nil, &Error{File: r.p.Source.File, Path: path + ".args", Pos: s.Pos, Err: ErrInvalid,
+			Msg: "two conditions on the same argument in one rule: libseccomp refuses the rule (EINVAL) and crun fails"}
+	}
+	out := make([][]condition, 0, len(args))
+	for _, a := range args {
+		out = append(out, []condition{toCond(a)})
+	}
+	return out, nil
+}
+
+// addRule adds one libseccomp rule (one name, one condition list) to every
+// architecture of the filter, as seccomp_rule_add does.
+func (r *resolver) addRule(s *Syscall, path, name string, act Action, conds []condition) error {
+	for _, a := range r.pol.Arches {
+		if nr, ok := syscalls.Number(a, name); ok {
+			if err := r.addToArch(s, path, a, nr, name, act, conds, false); err != nil {
+				return err
+			}
+		}
+		if !r.multiplexedName(a, name) {
+			continue
+		}
+		// libseccomp also adds the rule to socketcall/ipc with argument 0
+		// forced to the call number, replacing any condition on it.
+		muxNr, call, muxName := r.mux(a, name)
+		if muxNr < 0 {
+			continue
+		}
+		mc := []condition{{arg: 0, op: OpEqualTo, mask: ^uint64(0), datum: uint64(call)}}
+		for _, c := range conds {
+			if c.arg != 0 {
+				mc = append(mc, c)
+			}
+		}
+		if err := r.addToArch(s, path, a, muxNr, muxName, act, mc, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *resolver) multiplexedName(a arch.Arch, name string) bool {
+	if !syscalls.Multiplexed(a) {
+		return false
+	}
+	_, sock := syscalls.SocketcallNumber(name)
+	_, ipc := syscalls.IPCNumber(name)
+	return sock || ipc
+}
+
+func (r *resolver) mux(a arch.Arch, name string) (nr, call int, muxName string) {
+	if c, ok := syscalls.SocketcallNumber(name); ok {
+		if n, ok := syscalls.SocketcallNr(a); ok {
+			return n, c, "socketcall"
+		}
+	}
+	if c, ok := syscalls.IPCNumber(name); ok {
+		if n, ok := syscalls.IPCNr(a); ok {
+			return n, c, "ipc"
+		}
+	}
+	return -1, 0, ""
+}
+
+// addToArch is db_rule_add for one architecture.
+func (r *resolver) addToArch(s *Syscall, path string, a arch.Arch, nr int, name string, act Action, conds []condition, muxed bool) error {
+	ap := r.pol.perArch[a]
+	chain := buildChain(conds, act, a.Is64Bit())
+	sp := ap.byNr[nr]
+	if sp == nil {
+		sp = &SyscallPolicy{Nr: nr, Name: name, Action: act, Tree: chain, Rules: []int{s.Index}}
+		ap.byNr[nr] = sp
+		ap.Syscalls = append(ap.Syscalls, sp)
+		return nil
+	}
+	if !slices.Contains(sp.Rules, s.Index) {
+		sp.Rules = append(sp.Rules, s.Index)
+	}
+	switch {
+	case sp.Tree == nil:
+		// An unconditional rule is already there: libseccomp keeps it and
+		// silently drops this one, whatever its action.
+		if act != sp.Action || (chain != nil && !muxed) {
+			r.warn("shadowed", s, path, "%s on %s: this rule is ignored: an earlier unconditional rule already gives %s (libseccomp keeps the first)", name, a, sp.Action)
+		}
+	case chain == nil:
+		// A new unconditional rule replaces the conditional ones.
+		sp.Tree, sp.Action = nil, act
+	default:
+		if !sp.Tree.add(chain) {
+			return &Error{File: r.p.Source.File, Path: path, Pos: s.Pos, Err: ErrConflict,
+				Msg: fmt.Sprintf("%s on %s: this rule gives %s where an earlier rule with the same conditions gives another action; libseccomp refuses it (EEXIST) and runc fails to start the container", name, a, act)}
+		}
+	}
+	return nil
+}
+
+// enosysRule computes runc's ENOSYS stub: for each architecture the config
+// lists, syscall numbers above the largest one any kept rule names (known
+// names; socket/ipc names count only where they are not multiplexed).
+func (r *resolver) enosysRule() {
+	if r.pol.Target.Runtime != RuntimeRunc {
+		return
+	}
+	switch r.pol.Default.Kind() {
+	case ActAllow, ActLog, ActTrace:
+		return
+	}
+	for _, a := range r.listed {
+		largest := 0
+		for _, k := range r.kept {
+			for _, n := range k.names {
+				if r.multiplexedName(a, n) {
+					continue // libseccomp resolves these to pseudo numbers
+				}
+				if nr, ok := syscalls.Number(a, n); ok && nr > largest {
+					largest = nr
+				}
+			}
+		}
+		if largest > 0 {
+			r.pol.perArch[a].ENOSYSAbove = int64(largest)
+		}
+	}
+}
