@@ -54,8 +54,8 @@ type Node struct {
 	HasActT, HasActF bool
 }
 
-// match evaluates the node's comparison on the argument words.
-func (n *Node) match(args [6]uint64) bool {
+// Matches evaluates the node's comparison on the argument words.
+func (n *Node) Matches(args [6]uint64) bool {
 	a := args[n.Arg]
 	w := uint32(a)
 	if n.Hi {
@@ -79,7 +79,7 @@ func (n *Node) match(args [6]uint64) bool {
 func (lvl *Level) eval(args [6]uint64) (Action, bool) {
 	for _, n := range lvl.Nodes {
 		next, act, has := n.False, n.ActF, n.HasActF
-		if n.match(args) {
+		if n.Matches(args) {
 			next, act, has = n.True, n.ActT, n.HasActT
 		}
 		switch {

@@ -1,0 +1,104 @@
+package compile
+
+import (
+	"fmt"
+	"strings"
+
+	"golang.org/x/net/bpf"
+)
+
+// The code generator builds a control-flow graph of blocks: straight-line
+// loads and ALU instructions ending in one terminator (a return, a
+// conditional jump with two successors, or an unconditional jump). Jumps
+// name blocks, never offsets; the assembler (asm.go) lays the blocks out
+// and turns the names into jt/jf/ja offsets.
+
+// termKind is how a block ends.
+type termKind uint8
+
+type bpfInsn = bpf.RawInstruction
+
+const (
+	termRet  termKind = iota // ret #k
+	termCond                 // j<op> #k, then: true, else: false
+	termJump                 // ja true
+)
+
+// block is a node of the control-flow graph.
+type block struct {
+	id    int
+	insns []bpf.RawInstruction // loads and ALU only
+	kind  termKind
+	op    uint16 // for termCond: BPF_JMP|BPF_J*|BPF_K
+	k     uint32 // the constant of the return or the comparison
+	succT *block // termCond: taken when true; termJump: the target
+	succF *block // termCond: taken when false
+
+	// Filled by the passes.
+	order int // position in the layout
+	preds int
+}
+
+// Opcodes the generator uses.
+const (
+	opLdAbs uint16 = 0x20 // BPF_LD|BPF_W|BPF_ABS
+	opAndK  uint16 = 0x54 // BPF_ALU|BPF_AND|BPF_K
+	opRetK  uint16 = 0x06 // BPF_RET|BPF_K
+	opJa    uint16 = 0x05 // BPF_JMP|BPF_JA
+	opJeqK  uint16 = 0x15 // BPF_JMP|BPF_JEQ|BPF_K
+	opJgtK  uint16 = 0x25 // BPF_JMP|BPF_JGT|BPF_K
+	opJgeK  uint16 = 0x35 // BPF_JMP|BPF_JGE|BPF_K
+	opJsetK uint16 = 0x45 // BPF_JMP|BPF_JSET|BPF_K
+)
+
+func ldAbs(off uint32) bpf.RawInstruction { return bpf.RawInstruction{Op: opLdAbs, K: off} }
+func andK(m uint32) bpf.RawInstruction    { return bpf.RawInstruction{Op: opAndK, K: m} }
+
+// graph owns the blocks of one program and interns returns.
+type graph struct {
+	blocks []*block
+	rets   map[uint32]*block
+}
+
+func newGraph() *graph { return &graph{rets: map[uint32]*block{}} }
+
+func (g *graph) add(b *block) *block {
+	b.id = len(g.blocks)
+	g.blocks = append(g.blocks, b)
+	return b
+}
+
+// ret returns the one block that returns k.
+func (g *graph) ret(k uint32) *block {
+	if b, ok := g.rets[k]; ok {
+		return b
+	}
+	b := g.add(&block{kind: termRet, k: k})
+	g.rets[k] = b
+	return b
+}
+
+// cond adds a block that runs insns and then jumps on A <op> k.
+func (g *graph) cond(insns []bpf.RawInstruction, op uint16, k uint32, t, f *block) *block {
+	return g.add(&block{insns: insns, kind: termCond, op: op, k: k, succT: t, succF: f})
+}
+
+// String prints the graph, for debugging and test failure messages.
+func (g *graph) String() string {
+	var s strings.Builder
+	for _, b := range g.blocks {
+		fmt.Fprintf(&s, "b%d:", b.id)
+		for _, in := range b.insns {
+			fmt.Fprintf(&s, " {%#x %#x}", in.Op, in.K)
+		}
+		switch b.kind {
+		case termRet:
+			fmt.Fprintf(&s, " ret %#x\n", b.k)
+		case termCond:
+			fmt.Fprintf(&s, " j%#x %#x b%d b%d\n", b.op, b.k, b.succT.id, b.succF.id)
+		case termJump:
+			fmt.Fprintf(&s, " ja b%d\n", b.succT.id)
+		}
+	}
+	return s.String()
+}

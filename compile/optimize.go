@@ -1,0 +1,142 @@
+package compile
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Optimizations on the block graph. All of them keep every path's result:
+// they only remove tests whose outcome does not matter, share identical
+// code, and drop loads of a value the accumulator already holds.
+
+// thread replaces references to a block that tests but goes to the same
+// place either way, and to empty unconditional jumps, by their target.
+func thread(b *block) *block {
+	for {
+		switch {
+		case b.kind == termCond && b.succT == b.succF && len(b.insns) == 0:
+			b = b.succT
+		case b.kind == termJump && len(b.insns) == 0:
+			b = b.succT
+		default:
+			return b
+		}
+	}
+}
+
+// share merges structurally identical blocks (same instructions, same
+// terminator, same successors after merging), bottom-up, and threads
+// trivial jumps. It returns the new entry.
+func share(entry *block) *block {
+	canon := map[string]*block{}
+	done := map[*block]*block{}
+	var visit func(b *block) *block
+	visit = func(b *block) *block {
+		if c, ok := done[b]; ok {
+			return c
+		}
+		if b.succT != nil {
+			b.succT = visit(b.succT)
+		}
+		if b.succF != nil {
+			b.succF = visit(b.succF)
+		}
+		t := thread(b)
+		if t != b {
+			c := visit(t)
+			done[b] = c
+			return c
+		}
+		k := blockKey(b)
+		if c, ok := canon[k]; ok {
+			done[b] = c
+			return c
+		}
+		canon[k] = b
+		done[b] = b
+		return b
+	}
+	return visit(entry)
+}
+
+func blockKey(b *block) string {
+	var s strings.Builder
+	for _, in := range b.insns {
+		fmt.Fprintf(&s, "%x:%x;", in.Op, in.K)
+	}
+	fmt.Fprintf(&s, "|%d:%x:%x", b.kind, b.op, b.k)
+	if b.succT != nil {
+		fmt.Fprintf(&s, ":%p", b.succT)
+	}
+	if b.succF != nil {
+		fmt.Fprintf(&s, ":%p", b.succF)
+	}
+	return s.String()
+}
+
+// accState is what the accumulator is known to hold: a 32-bit word of
+// seccomp_data at off, ANDed with mask. known=false: anything.
+type accState struct {
+	known bool
+	off   uint32
+	mask  uint32
+}
+
+// dropRedundantLoads removes a block's leading "ld [off]" (and "and
+// #mask") when every path into the block leaves exactly that value in A.
+// blocks must be in a topological order (every block after its
+// predecessors), which the layout provides.
+func dropRedundantLoads(blocks []*block) {
+	in := map[*block]accState{}
+	seen := map[*block]bool{}
+	meet := func(b *block, s accState) {
+		if !seen[b] {
+			seen[b], in[b] = true, s
+			return
+		}
+		if in[b] != s {
+			in[b] = accState{}
+		}
+	}
+	for i, b := range blocks {
+		s := accState{}
+		if i > 0 {
+			s = in[b]
+		}
+		want, n := loadPrefix(b.insns)
+		switch {
+		case n == 0:
+		case s.known && s.off == want.off && s.mask == want.mask:
+			b.insns = b.insns[n:]
+		case n == 2 && s.known && s.off == want.off && s.mask == 0xffffffff:
+			b.insns = b.insns[1:] // keep the "and"
+		}
+		out := s
+		if n > 0 {
+			out = want
+		}
+		if len(b.insns) > n && n > 0 {
+			out = accState{} // something else touched A
+		}
+		if b.succT != nil {
+			meet(b.succT, out)
+		}
+		if b.succF != nil {
+			meet(b.succF, out)
+		}
+	}
+}
+
+// loadPrefix recognizes "ld [off]" or "ld [off]; and #m" at the start of
+// insns and returns the state it leaves and how many instructions it is.
+func loadPrefix(insns []bpfInsn) (accState, int) {
+	if len(insns) == 0 || insns[0].Op != opLdAbs {
+		return accState{}, 0
+	}
+	s := accState{known: true, off: insns[0].K, mask: 0xffffffff}
+	if len(insns) > 1 && insns[1].Op == opAndK {
+		s.mask = insns[1].K
+		return s, 2
+	}
+	return s, 1
+}
