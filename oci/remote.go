@@ -275,4 +275,3 @@ func readVerified(r io.Reader, desc ocispec.Descriptor) ([]byte, error) {
 	}
 	return data, nil
 }
-
