@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/build"
 	"io"
 	"net"
 	"net/http"
@@ -106,6 +107,30 @@ func LookTool(t testing.TB, name, install string) string {
 	}
 	t.Skip(msg)
 	return ""
+}
+
+// LookGoTool is LookTool for binaries scripts/test-deps.sh builds with Go
+// (oras): it also looks in $GOBIN and $GOPATH/bin, which are often not on
+// the PATH of a plain `go test`.
+func LookGoTool(t testing.TB, name, install string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	dirs := []string{os.Getenv("GOBIN")}
+	for _, gp := range filepath.SplitList(build.Default.GOPATH) {
+		dirs = append(dirs, filepath.Join(gp, "bin"))
+	}
+	for _, d := range dirs {
+		if d == "" {
+			continue
+		}
+		p := filepath.Join(d, name)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode().Perm()&0o111 != 0 {
+			return p
+		}
+	}
+	return LookTool(t, name, install)
 }
 
 // Start runs a registry in the given mode and stops it when the test ends.
