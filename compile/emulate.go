@@ -40,6 +40,27 @@ func (d Data) Bytes(order binary.ByteOrder) [sizeofSeccompData]byte {
 	return b
 }
 
+// words returns the 32-bit words a BPF_LD|BPF_W|BPF_ABS at offset 4*i
+// reads from d.Bytes(order), computed without the byte detour (and without
+// the allocations calls through a ByteOrder interface cost).
+func (d Data) words(bigEndian bool) [sizeofSeccompData / 4]uint32 {
+	var w [sizeofSeccompData / 4]uint32
+	w[0], w[1] = uint32(d.Nr), d.Arch
+	put64 := func(i int, v uint64) {
+		hi, lo := uint32(v>>32), uint32(v)
+		if bigEndian {
+			w[i], w[i+1] = hi, lo
+		} else {
+			w[i], w[i+1] = lo, hi
+		}
+	}
+	put64(2, d.InstructionPointer)
+	for i, a := range d.Args {
+		put64(4+2*i, a)
+	}
+	return w
+}
+
 // Result is the outcome of running a filter on one seccomp_data.
 type Result struct {
 	// Action is the filter's 32-bit return value.
@@ -54,8 +75,8 @@ type Result struct {
 // Emulator runs one verified program. Creating it verifies the program
 // once, so Run cannot fail; use it to run a program on many inputs.
 type Emulator struct {
-	insns []bpf.RawInstruction
-	order binary.ByteOrder
+	insns     []bpf.RawInstruction
+	bigEndian bool
 }
 
 // NewEmulator verifies insns (see Verify) and returns an emulator that
@@ -69,7 +90,10 @@ func NewEmulator(insns []bpf.RawInstruction, order binary.ByteOrder) (*Emulator,
 	}
 	// A private copy: a caller changing its slice later must not make Run
 	// index past a jump the verifier checked.
-	return &Emulator{insns: append([]bpf.RawInstruction(nil), insns...), order: order}, nil
+	return &Emulator{
+		insns:     append([]bpf.RawInstruction(nil), insns...),
+		bigEndian: isBigEndian(order),
+	}, nil
 }
 
 // Emulate runs insns on d the way the kernel's seccomp runs a filter,
@@ -120,7 +144,7 @@ func orderOf(a arch.Arch) (binary.ByteOrder, error) {
 // and JITs mask 32-bit shift counts); BPF_DIV by X = 0 ends the program
 // with return value 0; the LEN loads yield sizeof(struct seccomp_data).
 func (e *Emulator) Run(d Data) Result {
-	data := d.Bytes(e.order)
+	data := d.words(e.bigEndian)
 	var (
 		a, x uint32
 		mem  [memWords]uint32
@@ -133,7 +157,7 @@ func (e *Emulator) Run(d Data) Result {
 		pc++
 		switch ins.Op {
 		case codeLdAbsW:
-			a = e.order.Uint32(data[ins.K:])
+			a = data[ins.K/4]
 		case codeLdLen:
 			a = sizeofSeccompData
 		case codeLdxLen:

@@ -32,6 +32,18 @@ func TestDataBytes(t *testing.T) {
 	assert.Equal(t, []byte{0xb7, 0xb6, 0xb5, 0xb4, 0xb3, 0xb2, 0xb1, 0xb0}, le[56:64])
 }
 
+func TestDataWordsMatchBytes(t *testing.T) {
+	d := Data{Nr: -7, Arch: 0xc000003e, InstructionPointer: 0x0102030405060708,
+		Args: [6]uint64{1, 0xffffffff_00000001, 3 << 40, 4, 0x8000000000000000, 6}}
+	for _, order := range []binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
+		b := d.Bytes(order)
+		w := d.words(isBigEndian(order))
+		for i := range w {
+			assert.Equal(t, order.Uint32(b[4*i:]), w[i], "%v word %d", order, i)
+		}
+	}
+}
+
 func TestEmulate(t *testing.T) {
 	ld := func(off uint32) bpf.Instruction { return bpf.LoadAbsolute{Off: off, Size: 4} }
 	args := Data{Nr: 39, Arch: auditX86_64, InstructionPointer: 0xdeadbeef_cafef00d,
