@@ -5,12 +5,16 @@ import (
 )
 
 // The assembler: lay the block graph out so every jump goes forward, then
-// turn block references into jt/jf/ja offsets. Conditional jumps reach at
-// most 255 instructions; a farther target gets an unconditional "ja"
-// trampoline right after the jump (ja has 32 bits of offset), or a copy of
-// the target when it is a return. Trampolines
-// push code further apart, so the offsets are recomputed until no new
-// trampoline is needed.
+// turn block references into jt/jf/ja offsets.
+//
+// A conditional jump reaches at most 255 instructions. A farther target is
+// reached through an item placed right after the jumping block: a copy of
+// the target when it is a return (which also saves the jump at run time),
+// else an unconditional "ja" (32 bits of offset). The blocks are placed
+// from the last to the first, so an item inserted after a block never
+// changes the distances between blocks already placed, and a return copy
+// placed for one jump is reused by every earlier jump within reach
+// (libseccomp's _gen_bpf_build_jmp_ret does the same).
 
 // layout returns the blocks reachable from entry in reverse postorder,
 // visiting the true successor first so that a block's false successor
@@ -37,109 +41,135 @@ func layout(entry *block) []*block {
 	return out
 }
 
-// assemble encodes laid-out blocks.
+// item is one placed piece of code: a block, or a return copy / long jump
+// inserted for a far jump.
+type item struct {
+	b     *block // the block, for a block item
+	retK  uint32 // return copy: ret #retK
+	isRet bool
+	jaTo  *item // long jump to this item
+	after int   // instructions after this item's last instruction
+	size  int
+	jt    *item // resolved targets of a block's terminator
+	jf    *item
+}
+
+// start is the number of instructions after the item's first one.
+func (it *item) start() int { return it.after + it.size - 1 }
+
+// assemble places and encodes laid-out blocks.
 func assemble(blocks []*block) ([]bpfInsn, error) {
-	farT := make([]bool, len(blocks))
-	farF := make([]bool, len(blocks))
-	for {
-		// Positions with the current trampolines.
-		pos := make([]int, len(blocks)+1)
-		pc := 0
-		for i, b := range blocks {
-			pos[i] = pc
-			pc += blockLen(b, i, blocks, farT[i], farF[i])
-		}
-		pos[len(blocks)] = pc
-		changed := false
-		for i, b := range blocks {
-			if b.kind != termCond {
-				continue
-			}
-			jpc := pos[i] + len(b.insns)
-			if !farT[i] && pos[b.succT.order]-(jpc+1) > 255 {
-				farT[i], changed = true, true
-			}
-			if !farF[i] && pos[b.succF.order]-(jpc+1) > 255 {
-				farF[i], changed = true, true
-			}
-		}
-		if !changed {
-			return encode(blocks, pos, farT, farF)
-		}
+	itemOf := make(map[*block]*item, len(blocks))
+	var placed []*item  // in reverse order of the program
+	copies := map[uint32][]*item{}
+	after := 0
+	place := func(it *item, size int) {
+		it.after, it.size = after, size
+		after += size
+		placed = append(placed, it)
 	}
-}
-
-func blockLen(b *block, i int, blocks []*block, farT, farF bool) int {
-	n := len(b.insns)
-	switch b.kind {
-	case termRet:
-		n++
-	case termJump:
-		if b.succT.order != i+1 {
-			n++
+	// reach returns an item for target that a jump whose instruction has
+	// `from` instructions after it can reach with an 8-bit offset,
+	// inserting a return copy or long jump right after the block when
+	// needed.
+	reach := func(target *item, from int) *item {
+		if inReach(from, target) {
+			return target
 		}
-	case termCond:
-		n++
-		if farT {
-			n++
+		if target.b == nil && target.jaTo != nil {
+			target = target.jaTo // a long jump reaches anything
 		}
-		if farF {
-			n++
+		if target.isRet {
+			for i := len(copies[target.retK]) - 1; i >= 0; i-- {
+				c := copies[target.retK][i]
+				if inReach(from, c) {
+					return c
+				}
+			}
+			c := &item{isRet: true, retK: target.retK}
+			place(c, 1)
+			copies[target.retK] = append(copies[target.retK], c)
+			return c
 		}
+		j := &item{jaTo: target}
+		place(j, 1)
+		return j
 	}
-	return n
-}
-
-func encode(blocks []*block, pos []int, farT, farF []bool) ([]bpfInsn, error) {
-	out := make([]bpfInsn, 0, pos[len(blocks)])
-	for i, b := range blocks {
-		if len(out) != pos[i] {
-			return nil, fmt.Errorf("compile: internal error: block %d at %d, want %d", b.id, len(out), pos[i])
-		}
-		out = append(out, b.insns...)
+	for i := len(blocks) - 1; i >= 0; i-- {
+		b := blocks[i]
+		it := &item{b: b}
+		itemOf[b] = it
 		switch b.kind {
 		case termRet:
-			out = append(out, bpfInsn{Op: opRetK, K: b.k})
+			if len(b.insns) == 0 {
+				copies[b.k] = append(copies[b.k], it)
+				it.isRet, it.retK = true, b.k
+			}
+			place(it, len(b.insns)+1)
 		case termJump:
-			if b.succT.order != i+1 {
-				off := pos[b.succT.order] - (len(out) + 1)
-				out = append(out, bpfInsn{Op: opJa, K: uint32(off)})
+			it.jt = itemOf[b.succT]
+			n := len(b.insns)
+			if it.jt.start() != after-1 {
+				n++ // the target is not next: a ja
 			}
+			place(it, n)
 		case termCond:
-			jpc := len(out)
-			var jt, jf int
-			tramp := 0
-			if farT[i] {
-				jt = 0
-				tramp++
-			} else {
-				jt = pos[b.succT.order] - (jpc + 1)
+			// The jump is the block's last instruction; the items
+			// inserted for it go between it and what was placed before,
+			// and each insertion moves the other target one further.
+			t, f := itemOf[b.succT], itemOf[b.succF]
+			for tries := 0; ; tries++ {
+				if inReach(after, t) && inReach(after, f) {
+					break
+				}
+				if tries == 4 {
+					return nil, fmt.Errorf("compile: internal error: cannot reach the targets of block %d", b.id)
+				}
+				t, f = reach(t, after), reach(f, after)
 			}
-			if farF[i] {
-				jf = tramp
-			} else {
-				jf = pos[b.succF.order] - (jpc + 1)
-			}
-			if jt < 0 || jf < 0 || jt > 255 || jf > 255 {
-				return nil, fmt.Errorf("compile: internal error: jump out of range at %d (jt %d, jf %d)", jpc, jt, jf)
-			}
-			out = append(out, bpfInsn{Op: b.op, Jt: uint8(jt), Jf: uint8(jf), K: b.k})
-			if farT[i] {
-				out = append(out, trampoline(b.succT, pos, len(out)))
-			}
-			if farF[i] {
-				out = append(out, trampoline(b.succF, pos, len(out)))
+			it.jt, it.jf = t, f
+			place(it, len(b.insns)+1)
+		}
+	}
+	total := after
+	out := make([]bpfInsn, 0, total)
+	for i := len(placed) - 1; i >= 0; i-- {
+		it := placed[i]
+		pc := len(out)
+		if pc != total-1-it.start() {
+			return nil, fmt.Errorf("compile: internal error: item at %d, want %d", pc, total-1-it.start())
+		}
+		switch {
+		case it.b == nil && it.isRet:
+			out = append(out, bpfInsn{Op: opRetK, K: it.retK})
+		case it.b == nil:
+			out = append(out, bpfInsn{Op: opJa, K: uint32(it.after - it.jaTo.start() - 1)})
+		default:
+			b := it.b
+			out = append(out, b.insns...)
+			switch b.kind {
+			case termRet:
+				out = append(out, bpfInsn{Op: opRetK, K: b.k})
+			case termJump:
+				if it.size > len(b.insns) {
+					out = append(out, bpfInsn{Op: opJa, K: uint32(it.after - it.jt.start() - 1)})
+				}
+			case termCond:
+				jt := it.after - it.jt.start() - 1
+				jf := it.after - it.jf.start() - 1
+				if jt < 0 || jf < 0 || jt > 255 || jf > 255 {
+					return nil, fmt.Errorf("compile: internal error: jump out of range at %d (jt %d, jf %d)", len(out), jt, jf)
+				}
+				out = append(out, bpfInsn{Op: b.op, Jt: uint8(jt), Jf: uint8(jf), K: b.k})
 			}
 		}
 	}
 	return out, nil
 }
 
-// trampoline reaches a far block from pc: a copy of the return when the
-// block is one (saving the jump at run time), else a ja.
-func trampoline(to *block, pos []int, pc int) bpfInsn {
-	if to.kind == termRet && len(to.insns) == 0 {
-		return bpfInsn{Op: opRetK, K: to.k}
-	}
-	return bpfInsn{Op: opJa, K: uint32(pos[to.order] - (pc + 1))}
+// inReach reports whether a conditional jump with `from` instructions
+// after it reaches target.
+func inReach(from int, target *item) bool {
+	d := from - target.start() - 1
+	return d >= 0 && d <= 255
 }

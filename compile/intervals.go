@@ -26,93 +26,108 @@ type interval struct {
 	d  decision
 }
 
-// segment is a range of syscall numbers that belongs to one ABI of an
-// audit architecture.
-type segment struct {
-	lo, hi uint32
-	arch   arch.Arch // Unknown: the bad-arch action
-	enosys bool      // runc's ENOSYS rule may apply here
+// numberSpace computes, for one audit value, the decision for each syscall
+// number. It models two layers, as runc builds them:
+//
+//  1. runc's ENOSYS stub: per listed architecture, numbers above the
+//     largest one the profile names return ENOSYS (and s390's 0). Where
+//     x86_64 and x32 share the audit value, the stub tells them apart by
+//     bit 30 (jset).
+//  2. libseccomp's filter: with only one of x86_64 and x32 present it
+//     tests the range (jge 0x40000000): the other ABI's numbers get the
+//     bad-arch action, except -1 on x86_64; with both it looks the number
+//     up in both rule sets.
+type numberSpace struct {
+	pol    *profile.Policy
+	arches []arch.Arch // policy architectures with this audit value
 }
 
-// segments splits the number space of one audit value among the
-// architectures of the policy that share it (x86_64 and x32), the way
-// libseccomp's x86_64/x32 code and runc's stub divide it.
-func segments(arches []arch.Arch) []segment {
-	if len(arches) == 1 && arches[0] != arch.X86_64 && arches[0] != arch.X32 {
-		return []segment{{0, 0xffffffff, arches[0], true}}
+func (s numberSpace) has(a arch.Arch) bool { return slices.Contains(s.arches, a) }
+
+// stubABI reports whether runc's stub section for a covers number u.
+func stubABI(a arch.Arch, u uint32) bool {
+	switch a {
+	case arch.X86_64:
+		return u&arch.X32SyscallBit == 0
+	case arch.X32:
+		return u&arch.X32SyscallBit != 0
 	}
-	has64 := slices.Contains(arches, arch.X86_64)
-	has32 := slices.Contains(arches, arch.X32)
-	low := segment{0, arch.X32SyscallBit - 1, arch.Unknown, false}
-	if has64 {
-		low.arch, low.enosys = arch.X86_64, true
+	return true
+}
+
+func (s numberSpace) at(u uint32) decision {
+	for _, a := range s.arches {
+		max := s.pol.Arch(a).ENOSYSAbove
+		if max < 0 || !stubABI(a, u) {
+			continue
+		}
+		if (a == arch.S390 || a == arch.S390X) && u == 0 || int64(u) > max {
+			return decision{action: profile.Errno(38)}
+		}
 	}
-	if has32 {
-		return []segment{low, {arch.X32SyscallBit, 0xffffffff, arch.X32, true}}
+	var a arch.Arch
+	switch has64, has32 := s.has(arch.X86_64), s.has(arch.X32); {
+	case has64 && has32:
+		a = arch.X86_64
+		if u&arch.X32SyscallBit != 0 {
+			a = arch.X32
+		}
+	case has64:
+		if u >= arch.X32SyscallBit && u != 0xffffffff {
+			return decision{action: s.pol.BadArch}
+		}
+		a = arch.X86_64
+	case has32:
+		if u < arch.X32SyscallBit {
+			return decision{action: s.pol.BadArch}
+		}
+		a = arch.X32
+	default:
+		a = s.arches[0]
 	}
-	// No x32: numbers with bit 30 set are a bad arch, except -1, which
-	// libseccomp lets through to the x86_64 rules (and the default).
-	return []segment{low, {arch.X32SyscallBit, 0xfffffffe, arch.Unknown, false}, {0xffffffff, 0xffffffff, arch.X86_64, false}}
+	sp := s.pol.Arch(a).Lookup(int(int32(u)))
+	switch {
+	case sp == nil:
+		return decision{action: s.pol.Default}
+	case sp.Tree == nil:
+		return decision{action: sp.Action}
+	}
+	return decision{sys: sp, arch: a}
+}
+
+// breakpoints are the numbers where the decision can change.
+func (s numberSpace) breakpoints() []uint32 {
+	points := []uint32{0, 1, arch.X32SyscallBit, 0x80000000, 0xc0000000, 0xffffffff}
+	add := func(p uint64) {
+		if p <= 0xffffffff {
+			points = append(points, uint32(p))
+		}
+	}
+	for _, a := range s.arches {
+		ap := s.pol.Arch(a)
+		for _, sp := range ap.Syscalls {
+			add(uint64(uint32(sp.Nr)))
+			add(uint64(uint32(sp.Nr)) + 1)
+		}
+		if ap.ENOSYSAbove >= 0 {
+			add(uint64(ap.ENOSYSAbove) + 1)
+		}
+	}
+	slices.Sort(points)
+	return slices.Compact(points)
 }
 
 // intervals computes the decisions for every syscall number of one audit
 // value as a sorted list of maximal intervals.
 func intervals(pol *profile.Policy, arches []arch.Arch) []interval {
+	s := numberSpace{pol: pol, arches: arches}
 	var out []interval
-	push := func(lo uint32, d decision) {
+	for _, p := range s.breakpoints() {
+		d := s.at(p)
 		if n := len(out); n > 0 && out[n-1].d.equal(d) {
-			return
-		}
-		out = append(out, interval{lo, d})
-	}
-	for _, seg := range segments(arches) {
-		if seg.arch == arch.Unknown {
-			push(seg.lo, decision{action: pol.BadArch})
 			continue
 		}
-		ap := pol.Arch(seg.arch)
-		max := int64(-1)
-		if seg.enosys {
-			max = ap.ENOSYSAbove
-		}
-		s390 := seg.enosys && max >= 0 && (seg.arch == arch.S390 || seg.arch == arch.S390X)
-		// Breakpoints: where the decision can change.
-		points := []uint32{seg.lo}
-		addPoint := func(p uint64) {
-			if p > uint64(seg.lo) && p <= uint64(seg.hi) {
-				points = append(points, uint32(p))
-			}
-		}
-		for _, sp := range ap.Syscalls {
-			addPoint(uint64(uint32(sp.Nr)))
-			addPoint(uint64(uint32(sp.Nr)) + 1)
-		}
-		if max >= 0 {
-			addPoint(uint64(max) + 1)
-		}
-		if s390 {
-			addPoint(1)
-		}
-		slices.Sort(points)
-		points = slices.Compact(points)
-		for _, p := range points {
-			switch {
-			case s390 && p == 0:
-				push(p, decision{action: profile.Errno(38)})
-			case max >= 0 && int64(p) > max:
-				push(p, decision{action: profile.Errno(38)})
-			default:
-				if sp := ap.Lookup(int(int32(p))); sp != nil {
-					if sp.Tree == nil {
-						push(p, decision{action: sp.Action})
-					} else {
-						push(p, decision{sys: sp, arch: seg.arch})
-					}
-				} else {
-					push(p, decision{action: pol.Default})
-				}
-			}
-		}
+		out = append(out, interval{p, d})
 	}
 	return out
 }

@@ -54,18 +54,20 @@ func (p *Policy) Explain(auditArch uint32, nr int32, args [6]uint64) Decision {
 		}
 	}
 
-	// libseccomp's filter: x86_64 and x32 share an audit value and are told
-	// apart by bit 30 of the number.
+	// libseccomp's filter: x86_64 and x32 share an audit value. With only
+	// one of them in the filter it tests the number's range (jge
+	// 0x40000000), not bit 30 as runc's stub above does; with both it
+	// simply looks the number up in the rules of both.
 	var a arch.Arch
 	switch {
 	case len(candidates) == 1 && candidates[0] == arch.X86_64:
-		if u&arch.X32SyscallBit != 0 && u != 0xffffffff {
-			return Decision{Action: p.BadArch, Reason: "x32 syscall number (bit 30 set) without SCMP_ARCH_X32 in the filter: bad-arch action"}
+		if u >= arch.X32SyscallBit && u != 0xffffffff {
+			return Decision{Action: p.BadArch, Reason: "syscall number at or above 0x40000000 (x32) without SCMP_ARCH_X32 in the filter: bad-arch action"}
 		}
 		a = arch.X86_64
 	case len(candidates) == 1 && candidates[0] == arch.X32:
-		if u&arch.X32SyscallBit == 0 {
-			return Decision{Action: p.BadArch, Reason: "x86_64 syscall number (bit 30 clear) with only SCMP_ARCH_X32 in the filter: bad-arch action"}
+		if u < arch.X32SyscallBit {
+			return Decision{Action: p.BadArch, Reason: "syscall number below 0x40000000 (x86_64) with only SCMP_ARCH_X32 in the filter: bad-arch action"}
 		}
 		a = arch.X32
 	case len(candidates) == 2: // x86_64 and x32
@@ -89,8 +91,9 @@ func (p *Policy) Explain(auditArch uint32, nr int32, args [6]uint64) Decision {
 	return Decision{Action: p.Default, Arch: a, Syscall: sp, Reason: "no argument condition matched: default action"}
 }
 
-// inABI reports whether syscall number u belongs to architecture a's ABI
-// where two ABIs share an audit value (x86_64 and x32).
+// inABI reports whether runc's stub section for a applies to number u:
+// where two ABIs share an audit value (x86_64 and x32) the stub tells them
+// apart by bit 30 (jset).
 func inABI(a arch.Arch, u uint32) bool {
 	switch a {
 	case arch.X86_64:
