@@ -60,7 +60,7 @@ func (it *item) start() int { return it.after + it.size - 1 }
 // assemble places and encodes laid-out blocks.
 func assemble(blocks []*block) ([]bpfInsn, error) {
 	itemOf := make(map[*block]*item, len(blocks))
-	var placed []*item  // in reverse order of the program
+	var placed []*item // in reverse order of the program
 	copies := map[uint32][]*item{}
 	after := 0
 	place := func(it *item, size int) {
