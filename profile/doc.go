@@ -1,0 +1,29 @@
+// Package profile reads seccomp profiles in the OCI/Docker JSON format and
+// gives them meaning.
+//
+// Parse reads a profile (or an OCI runtime config.json, using its
+// linux.seccomp) strictly: every error names the file, the JSON path such
+// as syscalls[3].args[0].op and the line and column, and says what was
+// expected. Trailing data, duplicate keys, invalid UTF-8, byte-order marks,
+// comments, unknown actions, operators, architectures and flags, values
+// that are not exact unsigned 64-bit integers and errnos above 4095 are
+// rejected rather than guessed at. Keys the format does not define are
+// kept as warnings, as moby and runc ignore them.
+//
+// Resolve applies a profile to a Target (native architecture, capability
+// set, kernel version, runtime) the way moby and containers/common do
+// (includes, excludes, archMap) and then the way runc hands the rules to
+// libseccomp: unknown names skipped, rules equal to the default action
+// dropped, a repeated argument index splitting a rule into OR-ed rules,
+// socket and SysV IPC rules also applied to socketcall/ipc on the
+// architectures that multiplex them, several rules on one syscall merged
+// into libseccomp's argument tree (the first unconditional rule wins,
+// conflicting rules are refused with ErrConflict as libseccomp refuses
+// them with EEXIST), and runc's ENOSYS rule for syscall numbers above the
+// largest the profile names.
+//
+// Policy.Decide is the reference semantics: given an audit architecture,
+// a syscall number and six arguments, it returns the action the filter
+// runc installs would return. It is written to be read, not to be fast;
+// package compile must agree with it for every input.
+package profile
