@@ -21,7 +21,13 @@ unit:
 test: test-deps unit
 
 demo: build
-	./bin/seccompctl check examples/docker-default.json
+	./bin/seccompctl compile --format text examples/docker-default.json | head -20
+	./bin/seccompctl simulate examples/docker-default.json personality 0xffffffff
+	./bin/seccompctl simulate --arch x86 examples/docker-default.json socketcall 1
+	./bin/seccompctl simulate examples/docker-default.json mount
+	./bin/seccompctl compile --format raw -o /tmp/seccompctl-docker.bpf examples/docker-default.json
+	./bin/seccompctl disasm /tmp/seccompctl-docker.bpf | tail -5
+	./bin/seccompctl syscalls --arch aarch64 openat
 
 lint:
 	@test -z "$$(gofmt -l .)" || (gofmt -l .; exit 1)
