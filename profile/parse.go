@@ -140,7 +140,7 @@ func (d *decoder) fields(v *jsonValue, path string, known []string, set func(key
 				break
 			}
 			if strings.EqualFold(k, m.key) {
-				return d.errorf(m.value, p, nil, "unknown key %q: did you mean %q? (keys are case-sensitive)", m.key, k)
+				return d.errorf(&jsonValue{off: m.keyOff}, p, nil, "unknown key %q: did you mean %q? (keys are case-sensitive)", m.key, k)
 			}
 		}
 		if !isKnown {
