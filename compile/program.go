@@ -41,3 +41,13 @@ func toSockFilters(insns []bpf.RawInstruction) []unix.SockFilter {
 	}
 	return out
 }
+
+// Instructions returns the program as golang.org/x/net/bpf instruction
+// values, for callers that work with that package.
+func (p *Program) Instructions() []bpf.Instruction {
+	out := make([]bpf.Instruction, len(p.Insns))
+	for i, ins := range p.Insns {
+		out[i] = ins.Disassemble()
+	}
+	return out
+}
