@@ -264,8 +264,6 @@ func TestParseErrors(t *testing.T) {
 
 		// Keys differing only in case: encoding/json would match them, runc's
 		// Go decoder too; we refuse and point at the key.
-		// LEAD-FIX (fails on e835471): parse.go fields() points at the value,
-		// while duplicate-key errors and unknown-key warnings point at the key.
 		{"key case defaultaction", `{"defaultaction":"SCMP_ACT_ALLOW"}`, profile.ErrInvalid, "defaultaction", `"defaultaction"`, `did you mean "defaultAction"`},
 		{"key case Names", `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"Names":["read"],"action":"SCMP_ACT_LOG"}]}`, profile.ErrInvalid, "syscalls[0].Names", `"Names"`, `did you mean "names"`},
 		{"key case errnoret", `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","errnoret":5}]}`, profile.ErrInvalid, "syscalls[0].errnoret", `"errnoret"`, `did you mean "errnoRet"`},
