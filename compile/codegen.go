@@ -2,9 +2,11 @@ package compile
 
 import (
 	"math"
+	"sort"
 
 	"github.com/seccompctl/seccompctl/arch"
 	"github.com/seccompctl/seccompctl/profile"
+	"github.com/seccompctl/seccompctl/syscalls"
 )
 
 // seccomp_data offsets.
@@ -61,7 +63,7 @@ func (c *codegen) generate() *block {
 func (c *codegen) archBody(arches []arch.Arch) *block {
 	ivs := intervals(c.pol, arches)
 	c.intervals[arches[0]] = len(ivs)
-	weight := c.leafWeights(ivs, arches[0] == c.pol.Arches[0])
+	weight := c.leafWeights(ivs, arches)
 	entry := c.searchTree(ivs, weight, func(iv interval) *block {
 		if iv.d.sys == nil {
 			return c.g.ret(uint32(iv.d.action))
@@ -78,30 +80,172 @@ func (c *codegen) archBody(arches []arch.Arch) *block {
 	return root
 }
 
-// argTree lowers one level of libseccomp's argument tree. Nodes are tried
+// argTree lowers libseccomp's argument tree. Nodes of a level are tried
 // in order; a branch without a deeper level or an action falls through to
-// the next node, the last node to fall (gen_bpf.c _gen_bpf_chain).
+// the next node, the last node of a level to what follows the level
+// (gen_bpf.c _gen_bpf_chain), finally to fall.
+//
+// Code is generated per path with what the path has already learned about
+// each argument word (a range of values): a comparison whose outcome is
+// known is not emitted. libseccomp's trees test the same high word again
+// after a fallthrough (for instance "hi == 0" for an EQ rule, then "hi > 0"
+// and "hi == 0" again for an LT rule on the same argument); here the later
+// tests vanish. Continuations are memoized per (level, node, knowledge), so
+// the work stays proportional to the tree.
 func (c *codegen) argTree(lvl *profile.Level, a arch.Arch, fall *block) *block {
-	next := fall
-	for i := len(lvl.Nodes) - 1; i >= 0; i-- {
-		n := lvl.Nodes[i]
-		target := func(sub *profile.Level, act profile.Action, has bool) *block {
-			switch {
-			case sub != nil:
-				return c.argTree(sub, a, next)
-			case has:
-				return c.g.ret(uint32(act))
-			}
-			return next
+	g := &argGen{c: c, a: a, fall: fall, memo: map[argKey]*block{}, frames: map[frame]*frame{}}
+	return g.gen(g.frame(lvl, 0, nil), fullRanges())
+}
+
+// wordRange is what a path knows about one 32-bit argument word: its value
+// lies in [lo, hi].
+type wordRange struct{ lo, hi uint32 }
+
+// wordRanges is the knowledge for every word: [arg][0 low, 1 high].
+type wordRanges [6][2]wordRange
+
+func fullRanges() wordRanges {
+	var w wordRanges
+	for i := range w {
+		w[i] = [2]wordRange{{0, 0xffffffff}, {0, 0xffffffff}}
+	}
+	return w
+}
+
+// frame is a place to continue: node i of lvl, and after that level, up
+// (nil: the fallthrough block). Frames are interned, so equal frames are
+// the same pointer.
+type frame struct {
+	lvl *profile.Level
+	i   int
+	up  *frame
+}
+
+type argKey struct {
+	at    *frame
+	facts wordRanges
+}
+
+type argGen struct {
+	c      *codegen
+	a      arch.Arch
+	fall   *block
+	memo   map[argKey]*block
+	frames map[frame]*frame
+}
+
+func (g *argGen) frame(lvl *profile.Level, i int, up *frame) *frame {
+	k := frame{lvl, i, up}
+	if f, ok := g.frames[k]; ok {
+		return f
+	}
+	f := &k
+	g.frames[k] = f
+	return f
+}
+
+func word(n *profile.Node) int {
+	if n.Hi {
+		return 1
+	}
+	return 0
+}
+
+// knownOutcome reports whether node n's test is known to be true or false
+// for every value in r (known=false: it depends).
+func knownOutcome(n *profile.Node, r wordRange) (result, known bool) {
+	switch n.Op {
+	case profile.CmpEQ:
+		if r.lo == r.hi {
+			return r.lo == n.Datum, true
 		}
-		t := target(n.True, n.ActT, n.HasActT)
-		f := target(n.False, n.ActF, n.HasActF)
-		if n.Op == profile.CmpMaskedEQ && n.Mask == 0 {
-			// (A & 0) == 0 always holds: libseccomp still emits the test.
-			next = t
-			continue
+		if n.Datum < r.lo || n.Datum > r.hi {
+			return false, true
 		}
-		insns := []bpfInsn{ldAbs(argOffset(a, n.Arg, n.Hi))}
+	case profile.CmpGT:
+		if r.lo > n.Datum {
+			return true, true
+		}
+		if r.hi <= n.Datum {
+			return false, true
+		}
+	case profile.CmpGE:
+		if r.lo >= n.Datum {
+			return true, true
+		}
+		if r.hi < n.Datum {
+			return false, true
+		}
+	case profile.CmpMaskedEQ:
+		if r.lo == r.hi {
+			return r.lo&n.Mask == n.Datum, true
+		}
+		if n.Mask == 0 {
+			return n.Datum == 0, true
+		}
+	}
+	return false, false
+}
+
+// narrowRange returns r restricted by node n's test having the given
+// result.
+func narrowRange(n *profile.Node, r wordRange, result bool) wordRange {
+	switch {
+	case n.Op == profile.CmpEQ && result:
+		return wordRange{n.Datum, n.Datum}
+	case n.Op == profile.CmpEQ && n.Datum == r.lo && r.lo < r.hi:
+		return wordRange{r.lo + 1, r.hi}
+	case n.Op == profile.CmpEQ && n.Datum == r.hi && r.lo < r.hi:
+		return wordRange{r.lo, r.hi - 1}
+	case n.Op == profile.CmpGT && result:
+		return wordRange{max(r.lo, n.Datum+1), r.hi}
+	case n.Op == profile.CmpGT:
+		return wordRange{r.lo, min(r.hi, n.Datum)}
+	case n.Op == profile.CmpGE && result:
+		return wordRange{max(r.lo, n.Datum), r.hi}
+	case n.Op == profile.CmpGE && n.Datum > 0:
+		return wordRange{r.lo, min(r.hi, n.Datum-1)}
+	case n.Op == profile.CmpMaskedEQ && result && n.Mask == 0xffffffff:
+		return wordRange{n.Datum, n.Datum}
+	}
+	return r
+}
+
+// gen generates the code that continues at fr, knowing facts.
+func (g *argGen) gen(fr *frame, facts wordRanges) *block {
+	for fr != nil && fr.i == len(fr.lvl.Nodes) {
+		fr = fr.up
+	}
+	if fr == nil {
+		return g.fall
+	}
+	key := argKey{fr, facts}
+	if b, ok := g.memo[key]; ok {
+		return b
+	}
+	n := fr.lvl.Nodes[fr.i]
+	next := g.frame(fr.lvl, fr.i+1, fr.up)
+	branch := func(result bool) *block {
+		f := facts
+		f[n.Arg][word(n)] = narrowRange(n, facts[n.Arg][word(n)], result)
+		sub, act, has := n.False, n.ActF, n.HasActF
+		if result {
+			sub, act, has = n.True, n.ActT, n.HasActT
+		}
+		switch {
+		case sub != nil:
+			return g.gen(g.frame(sub, 0, next), f)
+		case has:
+			return g.c.g.ret(uint32(act))
+		}
+		return g.gen(next, f)
+	}
+	var b *block
+	if result, known := knownOutcome(n, facts[n.Arg][word(n)]); known {
+		b = branch(result)
+	} else {
+		t, f := branch(true), branch(false)
+		insns := []bpfInsn{ldAbs(argOffset(g.a, n.Arg, n.Hi))}
 		op := opJeqK
 		switch n.Op {
 		case profile.CmpGT:
@@ -113,9 +257,10 @@ func (c *codegen) argTree(lvl *profile.Level, a arch.Arch, fall *block) *block {
 				insns = append(insns, andK(n.Mask))
 			}
 		}
-		next = c.g.cond(insns, op, n.Datum, t, f)
+		b = g.c.g.cond(insns, op, n.Datum, t, f)
 	}
-	return next
+	g.memo[key] = b
+	return b
 }
 
 // argOffset is the offset of one 32-bit word of argument i: the high word
@@ -137,7 +282,8 @@ func argOffset(a arch.Arch, i int, hi bool) uint32 {
 // by cost: an interval weighs 2^(instructions its leaf runs with zero
 // arguments), which puts argument-filtered syscalls higher in the tree so
 // that every path costs about the same and the longest path is short.
-func (c *codegen) leafWeights(ivs []interval, native bool) func(int) float64 {
+func (c *codegen) leafWeights(ivs []interval, arches []arch.Arch) func(int) float64 {
+	native := arches[0] == c.pol.Arches[0]
 	switch {
 	case c.opts.Balanced:
 		return nil
@@ -157,12 +303,25 @@ func (c *codegen) leafWeights(ivs []interval, native bool) func(int) float64 {
 			return w
 		}
 	}
+	// Each interval weighs what its syscalls weigh: one per syscall the
+	// architecture's table has in it (so the mean over real syscalls is
+	// what is minimized), times costBase^(its leaf's cost).
+	counts := make([]float64, len(ivs))
+	for _, a := range arches {
+		for _, s := range syscalls.Table(a) {
+			u := uint32(s.Nr)
+			i := sort.Search(len(ivs), func(i int) bool { return ivs[i].lo > u }) - 1
+			if i >= 0 {
+				counts[i]++
+			}
+		}
+	}
 	return func(i int) float64 {
 		cost := 1
 		if sp := ivs[i].d.sys; sp != nil {
 			cost = zeroArgCost(sp.Tree)
 		}
-		w := math.Pow(costBase, float64(cost))
+		w := max(counts[i], holeWeight) * math.Pow(costBase, float64(cost))
 		if !native || (ivs[i].lo >= arch.X32SyscallBit && c.pol.Arches[0] != arch.X32) {
 			// Calls of a secondary ABI (x32 next to x86_64) are rare.
 			w *= secondaryABIWeight
@@ -174,10 +333,12 @@ func (c *codegen) leafWeights(ivs []interval, native bool) func(int) float64 {
 // costBase and secondaryABIWeight tune the cost-balanced tree: a base
 // near 1 approaches a tree balanced by count (best mean), a base of 2 one
 // balanced by cost (best worst case). Measured on Docker's default profile
-// (bench/): 1.3 gives both a short mean and a short worst path.
+// (TestDockerDefaultShape): 1.4 gives both a short mean and a short worst
+// path.
 const (
-	costBase           = 1.3
+	costBase           = 1.4
 	secondaryABIWeight = 1.0 / 16
+	holeWeight         = 0.5 // an interval with no known syscall in it
 )
 
 // zeroArgCost estimates the instructions an argument tree runs when every
