@@ -407,3 +407,18 @@ func BenchmarkResolveDockerDefault(b *testing.B) {
 		}
 	}
 }
+
+// TestResolveRuntimeConfigPaths: warnings name the JSON path in the file
+// (issue 2: "Errors name the file, the JSON path ... and line:column"), so
+// in a runtime-spec config.json they sit under linux.seccomp, as parse
+// errors and Lint findings do.
+// LEAD-FIX (fails on 97c8a27): policy.go builds "syscalls[%d]" without the
+// linux.seccomp prefix.
+func TestResolveRuntimeConfigPaths(t *testing.T) {
+	src := "{\"ociVersion\":\"1.2.0\",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\n" +
+		"\"syscalls\":[{\"names\":[\"read\",\"no_such_syscall\"],\"action\":\"SCMP_ACT_ALLOW\"}]}}}"
+	pol := resolve(t, src, x86_64Target)
+	require.Len(t, pol.Warnings, 1)
+	assert.Equal(t, posOf(t, src, `{"names"`), pol.Warnings[0].Pos)
+	assert.Equal(t, "linux.seccomp.syscalls[0].names", pol.Warnings[0].Path)
+}
