@@ -86,7 +86,6 @@ type Registry struct {
 	// Dir holds the config, storage, log and TLS files.
 	Dir string
 
-	t      testing.TB
 	cmd    *exec.Cmd
 	done   chan struct{}
 	client *http.Client
@@ -137,7 +136,7 @@ func LookGoTool(t testing.TB, name, install string) string {
 func Start(t testing.TB, mode Mode) *Registry {
 	t.Helper()
 	bin := LookTool(t, "docker-registry", "apt-get install -y docker-registry")
-	r := &Registry{Mode: mode, Dir: t.TempDir(), t: t, PlainHTTP: mode != TLS}
+	r := &Registry{Mode: mode, Dir: t.TempDir(), PlainHTTP: mode != TLS}
 	data := filepath.Join(r.Dir, "data")
 	if err := os.MkdirAll(data, 0o755); err != nil {
 		t.Fatal(err)
@@ -178,6 +177,34 @@ func Start(t testing.TB, mode Mode) *Registry {
 	}
 	t.Fatalf("registrytest: %v", lastErr)
 	return nil
+}
+
+// StartPlain starts a plain-HTTP registry outside any test, storing under
+// dir, for TestMain (Example functions have no testing.T). The caller
+// must Stop it. It fails if docker-registry is not installed.
+func StartPlain(dir string) (*Registry, error) {
+	bin, err := exec.LookPath("docker-registry")
+	if err != nil {
+		return nil, fmt.Errorf("docker-registry not installed (apt-get install -y docker-registry): %w", err)
+	}
+	r := &Registry{Mode: Plain, Dir: dir, PlainHTTP: true,
+		client: &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}}
+	data := filepath.Join(dir, "data")
+	if err := os.MkdirAll(data, 0o755); err != nil {
+		return nil, err
+	}
+	for attempt := 0; ; attempt++ {
+		port, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		r.Host = fmt.Sprintf("127.0.0.1:%d", port)
+		r.URL = "http://" + r.Host
+		err = r.start(bin, data)
+		if err == nil || attempt == 4 || !strings.Contains(err.Error(), "address already in use") {
+			return r, err
+		}
+	}
 }
 
 func freePort() (int, error) {
