@@ -1,0 +1,271 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"sort"
+	"strings"
+
+	"github.com/seccompctl/seccompctl/arch"
+	"github.com/seccompctl/seccompctl/profile"
+)
+
+func init() {
+	register(command{name: "check", summary: "validate profiles and report what runc would silently change", run: runCheck})
+}
+
+// checkReport is the --output json document. Field names are stable.
+type checkReport struct {
+	Target checkTarget  `json:"target"`
+	Files  []checkFile  `json:"files"`
+	Status int          `json:"status"` // the exit status
+	Totals checkSummary `json:"totals"`
+}
+
+type checkTarget struct {
+	Arch    string   `json:"arch"`
+	Caps    []string `json:"caps"`
+	Kernel  string   `json:"kernel"`
+	Runtime string   `json:"runtime"`
+}
+
+type checkFile struct {
+	File string `json:"file"`
+	OK   bool   `json:"ok"`
+	// Set when OK:
+	DefaultAction string         `json:"defaultAction,omitempty"`
+	Arches        []string       `json:"arches,omitempty"`
+	Syscalls      int            `json:"syscalls"` // native-arch syscalls with rules
+	Warnings      []checkWarning `json:"warnings"`
+	// Set when not OK:
+	Error *checkError `json:"error,omitempty"`
+}
+
+type checkWarning struct {
+	File    string `json:"file"`
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
+	Path    string `json:"path,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+type checkError struct {
+	Kind    string `json:"kind"` // syntax, not-profile, too-large, conflict, invalid, io
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
+	Path    string `json:"path,omitempty"`
+	Message string `json:"message"` // the whole one-line error
+}
+
+type checkSummary struct {
+	Files    int `json:"files"`
+	Invalid  int `json:"invalid"`
+	Warnings int `json:"warnings"`
+}
+
+func runCheck(e *env) int {
+	var tf targetFlags
+	fs := newFlagSet(e, "check", "[flags] PROFILE... (- reads standard input)")
+	tf.register(fs)
+	strict := fs.Bool("strict", false, "exit 1 when there are warnings")
+	output := fs.String("output", "text", "text or json")
+	if err := fs.Parse(e.args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitInput
+	}
+	if *output != "text" && *output != "json" {
+		return e.errorf(exitInput, "check: --output: %q is not text or json", *output)
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return exitInput
+	}
+	tg, err := tf.target()
+	if err != nil {
+		return e.errorf(exitInput, "check: %v", err)
+	}
+	if tg.Arch == arch.Unknown {
+		if tg.Arch = arch.Native(); tg.Arch == arch.Unknown {
+			return e.errorf(exitInput, "check: this machine has no seccomp architecture; use --arch")
+		}
+	}
+	if tg.Kernel.IsZero() {
+		// Resolve would ask lazily; asking here lets the report say which
+		// kernel the minKernel conditions were checked against.
+		if tg.Kernel, err = profile.RunningKernel(); err != nil {
+			return e.errorf(exitInput, "check: %v; use --kernel", err)
+		}
+	}
+
+	report := checkReport{Target: checkTarget{Arch: tg.Arch.String(), Caps: tg.Caps, Kernel: tg.Kernel.String(), Runtime: string(tg.Runtime)}}
+	if report.Target.Caps == nil {
+		report.Target.Caps = []string{}
+	}
+	for _, file := range fs.Args() {
+		res := checkOne(e, file, tg)
+		report.Files = append(report.Files, res)
+		report.Totals.Files++
+		report.Totals.Warnings += len(res.Warnings)
+		if !res.OK {
+			report.Totals.Invalid++
+			// One line per error, also in JSON mode: stderr is for people.
+			fmt.Fprintf(e.stderr, "seccompctl: %s\n", res.Error.Message)
+			continue
+		}
+		if *output == "text" {
+			for _, w := range res.Warnings {
+				fmt.Fprintln(e.stdout, formatWarning(w))
+			}
+			fmt.Fprintln(e.stdout, summaryLine(res, tg.Arch))
+		}
+	}
+	switch {
+	case report.Totals.Invalid > 0:
+		report.Status = exitInput
+	case *strict && report.Totals.Warnings > 0:
+		report.Status = exitFinding
+	default:
+		report.Status = exitOK
+	}
+	if *output == "json" {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(&report); err != nil {
+			return e.errorf(exitInput, "check: %v", err)
+		}
+	}
+	return report.Status
+}
+
+// checkOne parses and resolves one file.
+func checkOne(e *env, file string, tg profile.Target) checkFile {
+	res := checkFile{File: file, Warnings: []checkWarning{}}
+	var p *profile.Profile
+	var err error
+	if file == "-" {
+		res.File = stdinName
+		p, err = parseStdin(e.stdin)
+	} else {
+		p, err = profile.ParseFile(file)
+	}
+	if err != nil {
+		res.Error = describeError(file, err)
+		return res
+	}
+	pol, err := p.Resolve(tg)
+	if err != nil {
+		res.Error = describeError(file, err)
+		return res
+	}
+	ws := append(p.Lint(), pol.Warnings...)
+	sort.SliceStable(ws, func(i, j int) bool {
+		a, b := ws[i].Pos, ws[j].Pos
+		return a.Line < b.Line || (a.Line == b.Line && a.Column < b.Column)
+	})
+	for _, w := range ws {
+		if w.File == "" {
+			w.File = res.File
+		}
+		res.Warnings = append(res.Warnings, checkWarning{File: w.File, Line: w.Pos.Line, Column: w.Pos.Column, Path: w.Path, Code: w.Code, Message: w.Msg})
+	}
+	res.OK = true
+	res.DefaultAction = pol.Default.String()
+	for _, a := range pol.Arches {
+		res.Arches = append(res.Arches, a.String())
+	}
+	if ap := pol.Arch(tg.Arch); ap != nil {
+		res.Syscalls = len(ap.Syscalls)
+	}
+	return res
+}
+
+// stdinName names standard input in messages.
+const stdinName = "<stdin>"
+
+func parseStdin(r io.Reader) (*profile.Profile, error) {
+	opts := profile.DefaultParseOptions
+	opts.File = stdinName
+	// Read one byte more than the limit so an oversized input fails with
+	// ErrTooLarge instead of being cut.
+	data, err := io.ReadAll(io.LimitReader(r, opts.MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading standard input: %w", err)
+	}
+	return profile.ParseWithOptions(data, opts)
+}
+
+// describeError turns an error into its report entry; the message is one
+// line that names the file.
+func describeError(file string, err error) *checkError {
+	if file == "-" {
+		file = stdinName
+	}
+	ce := &checkError{Kind: "invalid"}
+	switch {
+	case errors.Is(err, profile.ErrSyntax):
+		ce.Kind = "syntax"
+	case errors.Is(err, profile.ErrNotProfile):
+		ce.Kind = "not-profile"
+	case errors.Is(err, profile.ErrTooLarge):
+		ce.Kind = "too-large"
+	case errors.Is(err, profile.ErrConflict):
+		ce.Kind = "conflict"
+	case !errors.Is(err, profile.ErrInvalid):
+		ce.Kind = "io"
+	}
+	var pe *profile.Error
+	if errors.As(err, &pe) {
+		ce.Line, ce.Column, ce.Path = pe.Pos.Line, pe.Pos.Column, pe.Path
+	}
+	msg := err.Error()
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) && !errors.As(err, &pe) {
+		msg = pathErr.Err.Error() // "open FILE: ..." would name the file twice
+	}
+	msg = strings.ReplaceAll(msg, "\n", " ")
+	if !strings.HasPrefix(msg, file+":") {
+		msg = file + ": " + msg
+	}
+	ce.Message = msg
+	return ce
+}
+
+// formatWarning is "FILE:LINE:COL: path: message [code]".
+func formatWarning(w checkWarning) string {
+	var b strings.Builder
+	b.WriteString(w.File)
+	b.WriteByte(':')
+	if w.Line > 0 {
+		fmt.Fprintf(&b, "%d:%d:", w.Line, w.Column)
+	}
+	b.WriteByte(' ')
+	if w.Path != "" {
+		b.WriteString(w.Path)
+		b.WriteString(": ")
+	}
+	fmt.Fprintf(&b, "%s [%s]", w.Message, w.Code)
+	return b.String()
+}
+
+// summaryLine is e.g. "FILE: ok: SCMP_ACT_ERRNO(1) default, 3 arches,
+// 310 x86_64 syscalls with rules, 2 warnings".
+func summaryLine(res checkFile, native arch.Arch) string {
+	return fmt.Sprintf("%s: ok: %s default, %s, %s with rules, %s", res.File, res.DefaultAction,
+		plural(len(res.Arches), "arch", "arches"),
+		plural(res.Syscalls, native.ShortName()+" syscall", native.ShortName()+" syscalls"),
+		plural(len(res.Warnings), "warning", "warnings"))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
