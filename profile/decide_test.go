@@ -847,3 +847,33 @@ func TestDecideExplain(t *testing.T) {
 	assert.Nil(t, d.Syscall)
 	assert.Contains(t, d.Reason, "ENOSYS")
 }
+
+// TestDecideLibseccompNames: checklist 5 "Names unknown to the emulated
+// libseccomp table are skipped (pin a table version per target)"; COMPAT §1
+// Pseudo-syscalls: a name libseccomp 2.6.1 does not number on an arch
+// resolves to a negative __PNR_* there and adds no rule. The syscalls
+// tables mark such kernel-only entries with Libseccomp false (memfd_secret
+// on loongarch64, sync_file_range2 on arm, where runc only knows
+// arm_sync_file_range for the same number).
+// LEAD-FIX (fails on 97c8a27): policy.go addRule uses syscalls.Number
+// without looking at Syscall.Libseccomp, so these rules land on numbers
+// runc+libseccomp 2.6.1 leave at the default.
+func TestDecideLibseccompNames(t *testing.T) {
+	tests := []struct {
+		native arch.Arch
+		name   string
+	}{
+		{arch.LoongArch64, "memfd_secret"},
+		{arch.ARM, "sync_file_range2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.native.String()+" "+tt.name, func(t *testing.T) {
+			pol := resolve(t, `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["`+tt.name+`"],"action":"SCMP_ACT_ALLOW"}]}`,
+				profile.Target{Arch: tt.native, Kernel: k61, Runtime: profile.RuntimeCrun})
+			assert.Equal(t, eperm, pol.Decide(tt.native.Audit(), nr(t, tt.native, tt.name), args()))
+		})
+	}
+	// The same names where libseccomp numbers them do get the rule.
+	pol := resolve(t, `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["memfd_secret"],"action":"SCMP_ACT_ALLOW"}]}`, crunX86)
+	assert.Equal(t, allow, pol.Decide(arch.X86_64.Audit(), nr(t, arch.X86_64, "memfd_secret"), args()))
+}
