@@ -96,6 +96,7 @@ func ParseWithOptions(data []byte, opts ParseOptions) (*Profile, error) {
 		return nil, err
 	}
 	p.Source = d.src
+	p.pathPrefix = d.prefix
 	return p, nil
 }
 
@@ -103,6 +104,7 @@ func ParseWithOptions(data []byte, opts ParseOptions) (*Profile, error) {
 type decoder struct {
 	src     Source
 	unknown []unknownField
+	prefix  string // "linux.seccomp." in a runtime config.json
 }
 
 func (d *decoder) errorf(v *jsonValue, path string, sentinel error, format string, a ...any) error {
@@ -170,6 +172,7 @@ func (d *decoder) profile(root *jsonValue) (*Profile, error) {
 			return nil, d.errorf(root, "linux.seccomp", ErrNotProfile, "an OCI runtime config without linux.seccomp")
 		}
 		root, path = linux.get("seccomp"), "linux.seccomp"
+		d.prefix = "linux.seccomp."
 		if root.kind != jsonObject {
 			return nil, d.typeError(root, path, "an object")
 		}
@@ -225,7 +228,11 @@ func (d *decoder) profile(root *jsonValue) (*Profile, error) {
 		return nil, err
 	}
 	if p.DefaultErrnoRet != nil && !p.DefaultAction.TakesData() {
-		return nil, d.errorf(root.get("defaultErrnoRet"), at("defaultErrnoRet"), nil,
+		key := "defaultErrnoRet"
+		if root.get(key) == nil {
+			key = "defaultErrno"
+		}
+		return nil, d.errorf(root.get(key), at(key), nil,
 			"an errno is given but defaultAction %s takes none (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)", p.DefaultAction)
 	}
 	if p.DefaultAction == "SCMP_ACT_NOTIFY" {
@@ -243,7 +250,7 @@ func (d *decoder) profile(root *jsonValue) (*Profile, error) {
 			continue
 		}
 		sp := fmt.Sprintf("%s[%d].action", at("syscalls"), i)
-		sv := root.get("syscalls").elems[i]
+		sv := root.get("syscalls").elems[i].get("action")
 		if p.ListenerPath == "" {
 			return nil, d.errorf(sv, sp, nil, "SCMP_ACT_NOTIFY needs listenerPath: without a listener nothing answers the notifications and the syscalls block forever")
 		}
@@ -514,7 +521,11 @@ func (d *decoder) syscall(v *jsonValue, path string) (Syscall, error) {
 		return s, err
 	}
 	if s.ErrnoRet != nil && !s.Action.TakesData() {
-		return s, d.errorf(v, path+".errnoRet", nil, "an errno is given but action %s takes none (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)", s.Action)
+		key := "errnoRet"
+		if v.get(key) == nil {
+			key = "errno"
+		}
+		return s, d.errorf(v.get(key), path+"."+key, nil, "an errno is given but action %s takes none (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)", s.Action)
 	}
 	return s, nil
 }

@@ -272,7 +272,7 @@ func (r *resolver) rules() error {
 	seenUnknown := map[string]bool{}
 	for i := range r.p.Syscalls {
 		s := &r.p.Syscalls[i]
-		path := fmt.Sprintf("syscalls[%d]", i)
+		path := fmt.Sprintf("%ssyscalls[%d]", r.p.pathPrefix, i)
 		ok, err := r.applies(s)
 		if err != nil {
 			return err
@@ -353,10 +353,6 @@ func (r *resolver) conditions(s *Syscall, path string) ([][]condition, error) {
 		sort.SliceStable(conds, func(i, j int) bool { return conds[i].arg < conds[j].arg })
 		return [][]condition{conds}, nil
 	}
-	if r.pol.Target.Runtime == RuntimeCrun {
-		return nil, &Error{File: r.p.Source.File, Path: path + ".args", Pos: s.Pos, Err: ErrInvalid,
-			Msg: "two conditions on the same argument in one rule: libseccomp refuses the rule (EINVAL) and crun fails"}
-	}
 	out := make([][]condition, 0, len(args))
 	for _, a := range args {
 		out = append(out, []condition{toCond(a)})
@@ -368,7 +364,7 @@ func (r *resolver) conditions(s *Syscall, path string) ([][]condition, error) {
 // architecture of the filter, as seccomp_rule_add does.
 func (r *resolver) addRule(s *Syscall, path, name string, act Action, conds []condition) error {
 	for _, a := range r.pol.Arches {
-		if nr, ok := syscalls.Number(a, name); ok {
+		if nr, ok := libseccompNumber(a, name); ok {
 			if err := r.addToArch(s, path, a, nr, name, act, conds, false); err != nil {
 				return err
 			}
@@ -441,6 +437,9 @@ func (r *resolver) addToArch(s *Syscall, path string, a arch.Arch, nr int, name 
 		}
 	case chain == nil:
 		// A new unconditional rule replaces the conditional ones.
+		if !sp.Tree.actCheck(act) && !muxed {
+			r.warn("shadowed", s, path, "%s on %s: this unconditional rule replaces earlier rules with argument conditions and other actions (libseccomp drops them)", name, a)
+		}
 		sp.Tree, sp.Action = nil, act
 	default:
 		if !sp.Tree.add(chain) {
@@ -469,7 +468,7 @@ func (r *resolver) enosysRule() {
 				if r.multiplexedName(a, n) {
 					continue // libseccomp resolves these to pseudo numbers
 				}
-				if nr, ok := syscalls.Number(a, n); ok && nr > largest {
+				if nr, ok := libseccompNumber(a, n); ok && nr > largest {
 					largest = nr
 				}
 			}
@@ -478,4 +477,13 @@ func (r *resolver) enosysRule() {
 			r.pol.perArch[a].ENOSYSAbove = int64(largest)
 		}
 	}
+}
+
+// libseccompNumber is the number libseccomp 2.6.1 gives name on a. Our
+// tables also hold a few numbers only the kernel's tables have (aliases and
+// syscalls libseccomp leaves unnumbered on an architecture); runc drops
+// rules on those, so Resolve does too.
+func libseccompNumber(a arch.Arch, name string) (int, bool) {
+	s, ok := syscalls.Lookup(a, name)
+	return s.Nr, ok && s.Libseccomp
 }

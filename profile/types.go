@@ -20,7 +20,8 @@ type Profile struct {
 	ListenerPath  string         `json:"listenerPath,omitempty"`
 	ListenerMeta  string         `json:"listenerMetadata,omitempty"`
 	Source        Source         `json:"-"`
-	unknownFields []unknownField // reported as warnings by Check
+	unknownFields []unknownField // reported as warnings by Lint
+	pathPrefix    string         // of JSON paths: "linux.seccomp." in a config.json
 }
 
 // Source says where a profile came from, for messages.

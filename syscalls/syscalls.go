@@ -28,9 +28,16 @@ type table struct {
 // ok is false when a has no such syscall (where libseccomp would return a
 // negative pseudo-number) or a is not a valid Arch.
 func Number(a arch.Arch, name string) (nr int, ok bool) {
+	s, ok := Lookup(a, name)
+	return s.Nr, ok
+}
+
+// Lookup returns the table entry for name on a, which also says whether
+// libseccomp's table has it (Syscall.Libseccomp).
+func Lookup(a arch.Arch, name string) (Syscall, bool) {
 	t := tableFor(a)
 	if t == nil {
-		return 0, false
+		return Syscall{}, false
 	}
 	// Binary search by hand: sort.Search's closure would be allocation-free
 	// too, but this keeps the hot path obvious.
@@ -45,10 +52,10 @@ func Number(a arch.Arch, name string) (nr int, ok bool) {
 	}
 	if lo < len(t.byName) {
 		if s := t.byNr[t.byName[lo]]; s.Name == name {
-			return s.Nr, true
+			return s, true
 		}
 	}
-	return 0, false
+	return Syscall{}, false
 }
 
 // Name returns the name of syscall number nr on a. Where several names
