@@ -61,18 +61,9 @@ func versionString() string {
 	return "devel"
 }
 
-// ociErrorLine is the one-line message for an oci error: a profile error
-// as FILE:LINE:COL: path: message, anything else as is.
-func ociErrorLine(err error) string {
-	var pe *profile.Error
-	if errors.As(err, &pe) {
-		return pe.Error()
-	}
-	return err.Error()
-}
-
-// ociFail prints err for command cmd: a profile error in the CLI's
-// FILE:LINE:COL: path: message form, anything else prefixed by cmd.
+// ociFail prints err for command cmd: an error about a local profile file
+// in the CLI's FILE:LINE:COL: path: message form, anything else prefixed
+// by cmd. (A pulled profile's error keeps the reference it came from.)
 func ociFail(e *env, cmd string, err error) int {
 	var pe *profile.Error
 	if errors.As(err, &pe) {
@@ -142,7 +133,7 @@ func runPull(e *env) int {
 	}
 	a, err := oci.Pull(e.ctx, fs.Arg(0), opts)
 	if err != nil {
-		return ociFail(e, "pull", err)
+		return e.errorf(exitInput, "pull: %v", err)
 	}
 	if *out != "" {
 		if err := oci.WriteFileAtomic(*out, a.Data, 0o644); err != nil {

@@ -94,6 +94,10 @@ func runPush(e *env) int {
 	if err != nil {
 		return e.errorf(exitInput, "push: %v", err)
 	}
+	if limit := opts.MaxSize; limit > 0 && int64(len(data)) > limit {
+		// Only limit+1 bytes were read: say "more than", not a size.
+		return e.errorf(exitInput, "push: %s: profile too large: more than %d bytes (CRI-O refuses larger artifacts)", opts.Source, limit)
+	}
 	if opts.Remote, err = rf.options(e); err != nil {
 		return e.errorf(exitInput, "push: %v", err)
 	}

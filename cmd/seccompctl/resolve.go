@@ -67,7 +67,7 @@ func runResolve(e *env) int {
 			}
 		}
 		if imageAnn, err = oci.ImageAnnotations(e.ctx, *image, opts); err != nil {
-			return ociFail(e, "resolve", err)
+			return e.errorf(exitInput, "resolve: %v", err)
 		}
 	}
 

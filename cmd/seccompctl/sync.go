@@ -126,14 +126,14 @@ func syncReport(e *env, output string, round int, r oci.SyncResult) error {
 		if r.Kept {
 			what = "kept the last good " + r.Path
 		}
-		fmt.Fprintf(e.stderr, "seccompctl: sync: %s: %s; %s\n", r.Target.Ref, ociErrorLine(r.Err), what)
+		fmt.Fprintf(e.stderr, "seccompctl: sync: %v; %s\n", r.Err, what)
 	}
 	if output == "json" {
 		ev := syncEvent{Time: time.Now().UTC().Format(time.RFC3339), Round: round, Reference: r.Target.Ref, File: r.Path,
 			Status: string(r.Status), Digest: r.Digest.String(), FileDigest: r.FileDigest.String(),
 			PreviousDigest: r.PreviousDigest.String(), Size: r.Size, Kept: r.Kept}
 		if r.Err != nil {
-			ev.Error = ociErrorLine(r.Err)
+			ev.Error = r.Err.Error()
 		}
 		return ociJSON(e.stdout, ev)
 	}
