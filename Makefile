@@ -21,6 +21,7 @@ unit:
 test: test-deps unit
 
 demo: build
+	./bin/seccompctl check examples/docker-default.json
 	./bin/seccompctl compile --format text examples/docker-default.json | head -20
 	./bin/seccompctl simulate examples/docker-default.json personality 0xffffffff
 	./bin/seccompctl simulate --arch x86 examples/docker-default.json socketcall 1

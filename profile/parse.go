@@ -59,6 +59,13 @@ func ParseFile(path string) (*Profile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
+	if int64(len(data)) > opts.MaxSize {
+		size := int64(len(data))
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			size = st.Size() // say how big the file is, not how much was read
+		}
+		return nil, tooLarge(opts, size)
+	}
 	return ParseWithOptions(data, opts)
 }
 
