@@ -180,3 +180,68 @@ func TestSyncUsage(t *testing.T) {
 		})
 	}
 }
+
+// daemonSetArgs extracts the container args of the example DaemonSet (a
+// plain YAML list, so a line scan is enough; no YAML dependency).
+func daemonSetArgs(t *testing.T) []string {
+	t.Helper()
+	b, err := os.ReadFile("../../deploy/seccompctl-sync-daemonset.yaml")
+	require.NoError(t, err)
+	var args []string
+	in := false
+	for _, line := range strings.Split(string(b), "\n") {
+		trimmed := strings.TrimSpace(line)
+		switch {
+		case trimmed == "args:":
+			in = true
+		case !in || strings.HasPrefix(trimmed, "#"):
+		case strings.HasPrefix(trimmed, "- "):
+			args = append(args, strings.TrimPrefix(trimmed, "- "))
+		default:
+			in = false
+		}
+	}
+	return args
+}
+
+// TestDaemonSetExampleArgs runs the example DaemonSet's command line against
+// a test registry: registry.example.com becomes the test registry, the
+// host paths become temporary directories, and the loop stops after one
+// round.
+func TestDaemonSetExampleArgs(t *testing.T) {
+	reg := registrytest.Start(t, registrytest.Plain)
+	flags := ociRegistryFlags(t, reg)
+	file, data := ociProfile(t)
+	args := daemonSetArgs(t)
+	require.Equal(t, "sync", args[0], args)
+	dir, cache := t.TempDir(), t.TempDir()
+	var cmdline []string
+	var names []string
+	for _, a := range args[1:] {
+		switch {
+		case strings.HasPrefix(a, "--dir="):
+			a = "--dir=" + dir
+		case strings.HasPrefix(a, "--cache="):
+			a = "--cache=" + cache
+		case strings.HasPrefix(a, "registry.example.com/"):
+			a = reg.Host + strings.TrimPrefix(a, "registry.example.com")
+			ref, name, ok := strings.Cut(a, "=")
+			require.True(t, ok, a)
+			status, _, stderr := ociCLI(t, t.Context(), "", append(append([]string{"push"}, flags...), file, ref)...)
+			require.Equal(t, exitOK, status, stderr)
+			names = append(names, name)
+		}
+		cmdline = append(cmdline, a)
+	}
+	require.NotEmpty(t, names)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	syncAfterRound = func(int) { cancel() }
+	defer func() { syncAfterRound = nil }()
+	status, stdout, stderr := ociCLI(t, ctx, "", append(append([]string{"sync"}, flags...), cmdline...)...)
+	require.Equal(t, exitOK, status, stderr)
+	assert.Equal(t, len(names), strings.Count(stdout, `"status":"created"`), stdout)
+	for _, n := range names {
+		assert.Equal(t, string(data), syncReadFile(t, filepath.Join(dir, n)))
+	}
+}
