@@ -38,7 +38,7 @@ func (f *ociRemoteFlags) options(e *env) (oci.RemoteOptions, error) {
 	o := oci.RemoteOptions{
 		PlainHTTP: f.plainHTTP, CAFile: f.caFile, Insecure: f.insecure,
 		DockerConfig: f.registryConfig, Username: f.username, MaxRetries: f.retries,
-		UserAgent: "seccompctl/" + versionString(),
+		UserAgent: "seccompctl/" + ociVersion(),
 	}
 	if f.passwordStdin {
 		if f.username == "" {
@@ -53,8 +53,8 @@ func (f *ociRemoteFlags) options(e *env) (oci.RemoteOptions, error) {
 	return o, nil
 }
 
-// versionString is the version for the User-Agent.
-func versionString() string {
+// ociVersion is the version for the User-Agent.
+func ociVersion() string {
 	if version != "" {
 		return version
 	}

@@ -90,7 +90,7 @@ func runPush(e *env) int {
 	if file == "-" && rf.passwordStdin {
 		return e.errorf(exitInput, "push: the profile and --password-stdin cannot both come from standard input")
 	}
-	data, err := readProfileInput(e, file, *maxSize)
+	data, err := pushReadProfile(e, file, *maxSize)
 	if err != nil {
 		return e.errorf(exitInput, "push: %v", err)
 	}
@@ -140,9 +140,9 @@ func pushCreated(flagValue string) (time.Time, error) {
 	return time.Time{}, nil
 }
 
-// readProfileInput reads a profile file or standard input, at most one
+// pushReadProfile reads a profile file or standard input, at most one
 // byte past the limit so that an oversized profile is reported as such.
-func readProfileInput(e *env, file string, maxSize int64) ([]byte, error) {
+func pushReadProfile(e *env, file string, maxSize int64) ([]byte, error) {
 	if maxSize <= 0 {
 		maxSize = oci.DefaultMaxSize
 	}
