@@ -14,9 +14,11 @@ build:
 test-deps:
 	./scripts/test-deps.sh
 
+# SECCOMPCTL_REQUIRE_TOOLS makes tests that need docker-registry, oras,
+# skopeo or scmp_sys_resolver fail instead of skipping when one is missing.
 unit:
 	CGO_ENABLED=0 $(GO) vet ./...
-	$(GO) test -count=1 ./...
+	SECCOMPCTL_REQUIRE_TOOLS=1 $(GO) test -count=1 ./...
 
 test: test-deps unit
 
