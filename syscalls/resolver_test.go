@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"runtime"
 	"slices"
@@ -54,6 +55,9 @@ type resolverStats struct {
 func TestAgainstScmpSysResolver(t *testing.T) {
 	resolver, err := exec.LookPath("scmp_sys_resolver")
 	if err != nil {
+		if os.Getenv("SECCOMPCTL_REQUIRE_TOOLS") == "1" {
+			t.Fatal("scmp_sys_resolver (Debian package seccomp) not on PATH, and SECCOMPCTL_REQUIRE_TOOLS=1")
+		}
 		t.Skip("scmp_sys_resolver (Debian package seccomp) not on PATH")
 	}
 	r := &resolverRunner{path: resolver, ctx: t.Context()}
