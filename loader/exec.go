@@ -1,0 +1,120 @@
+package loader
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/seccompctl/seccompctl/compile"
+)
+
+// ExecOptions control Exec.
+type ExecOptions struct {
+	// Install is passed to the install call. Without FlagTSYNC the
+	// filter goes on the calling thread only (InstallOnThisThread), which
+	// is enough because execve keeps only that thread; with FlagTSYNC
+	// (crun honours it from a profile) on every thread (Install).
+	Install InstallOptions
+	// ListenerPath is the unix socket of the seccomp agent that answers
+	// SECCOMP_RET_USER_NOTIF. It is required when Install.Flags has
+	// FlagNewListener, and ignored otherwise.
+	ListenerPath string
+	// State is sent to the agent with the listener fd. Pid and
+	// State.Pid default to this process's pid (it keeps its pid across
+	// execve), State.Status to "running".
+	State ProcessState
+}
+
+// DefaultExecOptions: the defaults of InstallOptions, no listener.
+var DefaultExecOptions = ExecOptions{}
+
+// Exec installs prog and replaces the process image with the program at
+// path, running with argv and envv (execve(2)); it is an exec shim such
+// as a container entrypoint: after it, the new program runs under the
+// filter with the same pid, and its exit status and signals are the
+// process's own.
+//
+// Exec returns only on error. Everything that can be checked is checked
+// before the filter goes in: the program and flags (as Install does),
+// that path is an executable file, and the agent at ListenerPath accepts
+// a connection. After the filter is in place only sendmsg(2) and close(2)
+// (to hand over the listener fd), whatever the Go runtime needs to keep
+// the calling thread running, and execve(2) remain; the profile must
+// allow them, as runc's profiles must allow close and execve. An error
+// returned after that point says so; the calling goroutine stays locked
+// to its filtered thread and the caller should exit.
+func Exec(prog *compile.Program, path string, argv, envv []string, opts ExecOptions) error {
+	// Lock for good: the filter, no_new_privs and execve must all be on
+	// this thread.
+	runtime.LockOSThread()
+
+	flags := opts.Install.Flags
+	if flags&FlagNewListener != 0 && opts.ListenerPath == "" {
+		return fmt.Errorf("loader: %w: the program notifies a listener, but no listenerPath names an agent to answer", ErrNoListener)
+	}
+	if err := unix.Access(path, unix.X_OK); err != nil {
+		return fmt.Errorf("loader: %s: %w", path, err)
+	}
+	if fi, err := os.Stat(path); err != nil {
+		return fmt.Errorf("loader: %w", err)
+	} else if !fi.Mode().IsRegular() {
+		return fmt.Errorf("loader: %s: not a regular file", path)
+	}
+	if _, err := prepare(prog, opts.Install, flags&FlagTSYNC != 0); err != nil {
+		return err
+	}
+
+	var h *Handoff
+	if flags&FlagNewListener != 0 {
+		var err error
+		if h, err = DialHandoff(opts.ListenerPath); err != nil {
+			return err
+		}
+	}
+
+	var (
+		f   *Filter
+		err error
+	)
+	if flags&FlagTSYNC != 0 {
+		f, err = Install(prog, opts.Install)
+	} else {
+		f, err = InstallOnThisThread(prog, opts.Install)
+	}
+	if err != nil {
+		if h != nil {
+			_ = h.Close()
+		}
+		return err
+	}
+	where := "this thread"
+	if flags&FlagTSYNC != 0 {
+		where = "every thread"
+	}
+
+	if f.Listener != nil {
+		st := opts.State
+		if st.Pid == 0 {
+			st.Pid = os.Getpid()
+		}
+		if st.State.Pid == 0 {
+			st.State.Pid = st.Pid
+		}
+		if st.State.Status == "" {
+			st.State.Status = "running"
+		}
+		err := h.Send(f.Listener, st)
+		// Our copies go before execve either way (the listener fd is
+		// close-on-exec too): the agent holds the only one that matters.
+		err = errors.Join(err, h.Close(), f.Listener.Close())
+		if err != nil {
+			return fmt.Errorf("loader: filter installed on %s, then: %w", where, err)
+		}
+	}
+
+	err = unix.Exec(path, argv, envv)
+	return fmt.Errorf("loader: filter installed on %s, then execve %s: %w", where, path, err)
+}
