@@ -219,6 +219,15 @@ func runChild() int {
 		_, _ = io.Copy(io.Discard, os.Stdin) // until the parent closes it
 		return 0
 
+	case "dump-while-filtered":
+		if _, err := Install(prog, opts); err != nil {
+			fmt.Fprintln(os.Stderr, "child: install:", err)
+			return 3
+		}
+		_, err := Dump(os.Getppid())
+		res.setErr(err)
+		return report()
+
 	case "exec":
 		err := Exec(prog, "/bin/sh", []string{"sh", "-c", spec.Shell}, os.Environ(), ExecOptions{Install: opts})
 		res.setErr(err)

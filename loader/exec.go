@@ -22,9 +22,8 @@ type ExecOptions struct {
 	// SECCOMP_RET_USER_NOTIF. It is required when Install.Flags has
 	// FlagNewListener, and ignored otherwise.
 	ListenerPath string
-	// State is sent to the agent with the listener fd. Pid and
-	// State.Pid default to this process's pid (it keeps its pid across
-	// execve), State.Status to "running".
+	// State is sent to the agent with the listener fd, with the defaults
+	// of Handoff.Send (this process's pid, which it keeps across execve).
 	State ProcessState
 }
 
@@ -96,17 +95,7 @@ func Exec(prog *compile.Program, path string, argv, envv []string, opts ExecOpti
 	}
 
 	if f.Listener != nil {
-		st := opts.State
-		if st.Pid == 0 {
-			st.Pid = os.Getpid()
-		}
-		if st.State.Pid == 0 {
-			st.State.Pid = st.Pid
-		}
-		if st.State.Status == "" {
-			st.State.Status = "running"
-		}
-		err := h.Send(f.Listener, st)
+		err := h.Send(f.Listener, opts.State)
 		// Our copies go before execve either way (the listener fd is
 		// close-on-exec too): the agent holds the only one that matters.
 		err = errors.Join(err, h.Close(), f.Listener.Close())

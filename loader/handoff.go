@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 
 	"golang.org/x/sys/unix"
 )
@@ -78,8 +79,19 @@ func DialHandoff(path string) (*Handoff, error) {
 
 // Send sends state as JSON in one message with the listener's fd
 // attached (SCM_RIGHTS), the way runc hands the fd to a seccomp agent.
-// state.Version and state.Fds are filled in when empty.
+// Empty fields get defaults: the versions OCIVersion, Fds
+// [SeccompFdName], Pid and State.Pid this process's pid (the filtered
+// process, when it sends its own fd), State.Status "running".
 func (h *Handoff) Send(l *Listener, state ProcessState) error {
+	if state.Pid == 0 {
+		state.Pid = os.Getpid()
+	}
+	if state.State.Pid == 0 {
+		state.State.Pid = state.Pid
+	}
+	if state.State.Status == "" {
+		state.State.Status = "running"
+	}
 	if state.Version == "" {
 		state.Version = OCIVersion
 	}

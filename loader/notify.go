@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -44,8 +45,9 @@ type Notification struct {
 // notification. It is safe to use from several goroutines, but a
 // notification is delivered to one Receive only.
 type Listener struct {
-	f     *os.File
-	sizes NotifSizes
+	f      *os.File
+	sizes  NotifSizes
+	closed atomic.Bool
 }
 
 // NewListener wraps a seccomp notification fd, for example one received
@@ -70,24 +72,29 @@ func NewListener(fd int) (*Listener, error) {
 // Close closes the fd. Receive calls waiting on it return
 // ErrListenerClosed. Tasks still waiting for an answer get ENOSYS from
 // their system call once no other copy of the fd is open.
-func (l *Listener) Close() error { return l.f.Close() }
+func (l *Listener) Close() error {
+	l.closed.Store(true)
+	return l.f.Close()
+}
 
 // control runs fn with the raw fd.
 func (l *Listener) control(fn func(fd uintptr) error) error {
 	rc, err := l.f.SyscallConn()
 	if err != nil {
-		return closedError(err)
+		return l.closedError(err)
 	}
 	var opErr error
 	if err := rc.Control(func(fd uintptr) { opErr = fn(fd) }); err != nil {
-		return closedError(err)
+		return l.closedError(err)
 	}
 	return opErr
 }
 
-func closedError(err error) error {
-	if errors.Is(err, os.ErrClosed) {
-		return ErrListenerClosed
+// closedError reports errors of a closed file (the poller's "use of
+// closed file" is not os.ErrClosed) as ErrListenerClosed.
+func (l *Listener) closedError(err error) error {
+	if l.closed.Load() || errors.Is(err, os.ErrClosed) {
+		return fmt.Errorf("%w (%w)", ErrListenerClosed, err)
 	}
 	return err
 }
@@ -98,7 +105,7 @@ func closedError(err error) error {
 func (l *Listener) Receive(ctx context.Context) (*Notification, error) {
 	rc, err := l.f.SyscallConn()
 	if err != nil {
-		return nil, closedError(err)
+		return nil, l.closedError(err)
 	}
 	// A cancelled context moves the read deadline into the past, which
 	// wakes the poller wait below.
@@ -126,7 +133,7 @@ func (l *Listener) Receive(ctx context.Context) (*Notification, error) {
 	case ctx.Err() != nil && n == nil && opErr == nil:
 		return nil, ctx.Err()
 	case err != nil:
-		return nil, closedError(err)
+		return nil, l.closedError(err)
 	case opErr != nil:
 		return nil, opErr
 	}
@@ -213,6 +220,10 @@ func (l *Listener) send(id uint64, val int64, errno int32, flags uint32) error {
 			return nil
 		case unix.ENOENT:
 			return fmt.Errorf("loader: answering notification %d: %w", id, ErrNotificationGone)
+		case unix.EINPROGRESS:
+			// The notification is not in the "received, not answered"
+			// state: it was answered already.
+			return fmt.Errorf("loader: answering notification %d: %w: it was answered already (%w)", id, ErrNotificationGone, e)
 		case unix.EINVAL:
 			if flags&unix.SECCOMP_USER_NOTIF_FLAG_CONTINUE != 0 {
 				return fmt.Errorf("loader: answering notification %d: %w", id,
