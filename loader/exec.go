@@ -46,10 +46,6 @@ var DefaultExecOptions = ExecOptions{}
 // returned after that point says so; the calling goroutine stays locked
 // to its filtered thread and the caller should exit.
 func Exec(prog *compile.Program, path string, argv, envv []string, opts ExecOptions) error {
-	// Lock for good: the filter, no_new_privs and execve must all be on
-	// this thread.
-	runtime.LockOSThread()
-
 	flags := opts.Install.Flags
 	if flags&FlagNewListener != 0 && opts.ListenerPath == "" {
 		return fmt.Errorf("loader: %w: the program notifies a listener, but no listenerPath names an agent to answer", ErrNoListener)
@@ -62,7 +58,8 @@ func Exec(prog *compile.Program, path string, argv, envv []string, opts ExecOpti
 	} else if !fi.Mode().IsRegular() {
 		return fmt.Errorf("loader: %s: not a regular file", path)
 	}
-	if _, err := prepare(prog, opts.Install, flags&FlagTSYNC != 0); err != nil {
+	allThreads := flags&FlagTSYNC != 0
+	if _, err := prepare(prog, opts.Install, allThreads); err != nil {
 		return err
 	}
 
@@ -74,11 +71,14 @@ func Exec(prog *compile.Program, path string, argv, envv []string, opts ExecOpti
 		}
 	}
 
+	// From here on the goroutine stays on this thread for good: the
+	// filter, no_new_privs and execve must all be on one thread.
+	runtime.LockOSThread()
 	var (
 		f   *Filter
 		err error
 	)
-	if flags&FlagTSYNC != 0 {
+	if allThreads {
 		f, err = Install(prog, opts.Install)
 	} else {
 		f, err = InstallOnThisThread(prog, opts.Install)
@@ -87,10 +87,13 @@ func Exec(prog *compile.Program, path string, argv, envv []string, opts ExecOpti
 		if h != nil {
 			_ = h.Close()
 		}
+		// Nothing was installed; the thread is as it was (except perhaps
+		// no_new_privs, see the package documentation).
+		runtime.UnlockOSThread()
 		return err
 	}
 	where := "this thread"
-	if flags&FlagTSYNC != 0 {
+	if allThreads {
 		where = "every thread"
 	}
 
