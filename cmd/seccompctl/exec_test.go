@@ -346,3 +346,17 @@ func startShim(t *testing.T, dir string, args ...string) (*exec.Cmd, io.WriteClo
 	require.Equal(t, shimReady, strings.TrimSpace(line))
 	return cmd, stdin
 }
+
+// TestExecTSYNC: crun honours SECCOMP_FILTER_FLAG_TSYNC from the profile,
+// so the shim installs on every thread; runc ignores it.
+func TestExecTSYNC(t *testing.T) {
+	dir := t.TempDir()
+	p := shimProfile(t, dir, "tsync.json", `{"defaultAction":"SCMP_ACT_ALLOW","flags":["SECCOMP_FILTER_FLAG_TSYNC"],"syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO"}]}`)
+	for _, rt := range []string{"crun", "runc"} {
+		r := runShim(t, dir, "", "exec", "-v", "--runtime", rt, "--profile", p, "--", "mkdir", "d")
+		assert.Equal(t, 1, r.status, r.stderr)
+		assert.Contains(t, r.stderr, "Operation not permitted")
+		assert.Equal(t, rt == "crun", strings.Contains(r.stderr, "flags SECCOMP_FILTER_FLAG_TSYNC"), "%s: %s", rt, r.stderr)
+	}
+	assert.NoDirExists(t, filepath.Join(dir, "d"))
+}
