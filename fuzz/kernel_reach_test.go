@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
 )
 
 // TestEmulatorReach runs the FuzzEmulator body on pseudo-random inputs
@@ -31,4 +34,26 @@ func TestEmulatorReach(t *testing.T) {
 	for _, o := range []string{"raw ran", "raw rejected", "raw installed", "raw killed"} {
 		assert.Positive(t, outcomes[o], o)
 	}
+}
+
+// TestKernelChildReplaced: the fuzzer once killed the helper child after
+// some 10 000 killed threads (Go's thread limit; testdata/fuzz/FuzzEmulator/
+// 35c88dacec16d9fc was the input it happened on). The child must be
+// replaced before that, transparently.
+func TestKernelChildReplaced(t *testing.T) {
+	defer func(n int) { maxKills = n }(maxKills)
+	maxKills = 20
+	req := kernelRequest{Call: true}
+	for _, in := range append(append([]bpf.RawInstruction(nil), prologue...), ins(unix.BPF_RET|unix.BPF_K, 0, 0, 0)) {
+		req.Prog = append(req.Prog, [4]uint32{uint32(in.Op), uint32(in.Jt), uint32(in.Jf), in.K})
+	}
+	pids := map[int]bool{}
+	for range 3*maxKills + 1 {
+		c := kernel(t)
+		pids[c.cmd.Process.Pid] = true
+		r, err := c.run(req)
+		require.NoError(t, err)
+		require.Equal(t, kernelReply{Killed: true}, r)
+	}
+	assert.Len(t, pids, 4, "a new child after every %d killed threads", maxKills)
 }

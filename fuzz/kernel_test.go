@@ -193,10 +193,42 @@ func disasm(prog []bpf.RawInstruction) string {
 
 // kernelChild is the parent's handle on the helper process.
 type kernelChild struct {
-	mu  sync.Mutex
-	cmd *exec.Cmd
-	in  io.WriteCloser
-	out *bufio.Reader
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	in     io.WriteCloser
+	out    *bufio.Reader
+	stderr *tail
+	// kills counts the child's threads the kernel killed. Each leaves the
+	// Go runtime an M stuck in a system call for good, and at 10 000 Ms
+	// the runtime aborts ("thread exhaustion"), so the child is replaced
+	// long before.
+	kills int
+}
+
+// maxKills is how many killed threads a child may collect.
+var maxKills = 1000
+
+// tail keeps the last bytes written to it: the child's stderr, for the
+// report when it dies.
+type tail struct {
+	mu sync.Mutex
+	b  []byte
+}
+
+func (w *tail) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.b = append(w.b, p...)
+	if len(w.b) > 8<<10 {
+		w.b = append([]byte(nil), w.b[len(w.b)-8<<10:]...)
+	}
+	return len(p), nil
+}
+
+func (w *tail) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return string(w.b)
 }
 
 var (
@@ -213,7 +245,8 @@ func kernel(t *testing.T) *kernelChild {
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestKernelChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), kernelChildEnv+"=1")
-	cmd.Stderr = os.Stderr
+	stderr := &tail{}
+	cmd.Stderr = stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -225,7 +258,7 @@ func kernel(t *testing.T) *kernelChild {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting the kernel child: %v", err)
 	}
-	child = &kernelChild{cmd: cmd, in: in, out: bufio.NewReader(out)}
+	child = &kernelChild{cmd: cmd, in: in, out: bufio.NewReader(out), stderr: stderr}
 	return child
 }
 
@@ -254,20 +287,32 @@ func (c *kernelChild) run(req kernelRequest) (kernelReply, error) {
 			if err := json.Unmarshal([]byte(rest), &r); err != nil {
 				return kernelReply{}, err
 			}
+			if r.Killed {
+				c.kills++
+				if c.kills >= maxKills {
+					c.retire()
+				}
+			}
 			return r, nil
 		}
 	}
 }
 
 func (c *kernelChild) died(err error) error {
+	werr := c.retire()
+	return fmt.Errorf("the child died (%v): %v; its stderr ends:\n%s", werr, err, c.stderr)
+}
+
+// retire makes the next request start a new child, and ends this one:
+// it exits when its stdin closes.
+func (c *kernelChild) retire() error {
 	childMu.Lock()
 	if child == c {
 		child = nil
 	}
 	childMu.Unlock()
 	_ = c.in.Close()
-	werr := c.cmd.Wait()
-	return fmt.Errorf("the child died (%v): %v", werr, err)
+	return c.cmd.Wait()
 }
 
 // TestKernelChild is the helper process. In a normal run it does nothing.
