@@ -328,5 +328,3 @@ func golden(t *testing.T, name string, got []byte) {
 	require.NoError(t, err, "run go test -update to create %s", path)
 	assert.Equal(t, string(want), string(got), "%s differs; go test -update rewrites it", path)
 }
-
-

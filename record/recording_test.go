@@ -76,7 +76,7 @@ func TestProfile(t *testing.T) {
 			want: &profile.Profile{
 				DefaultAction: "SCMP_ACT_ERRNO", DefaultErrnoRet: u(1),
 				Architectures: []arch.Arch{arch.X86_64, arch.X86},
-				Syscalls: []profile.Syscall{{Names: []string{"clone", "execve", "personality", "socket", "socketcall", "write"}, Action: "SCMP_ACT_ALLOW"}},
+				Syscalls:      []profile.Syscall{{Names: []string{"clone", "execve", "personality", "socket", "socketcall", "write"}, Action: "SCMP_ACT_ALLOW"}},
 			},
 			warnings: 2,
 		},
