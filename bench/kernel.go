@@ -101,8 +101,13 @@ func (s KernelSample) Spread() float64 {
 	return quantile(s.NsPerCall, 0.75) - quantile(s.NsPerCall, 0.25)
 }
 
-// Min is the fastest repetition.
-func (s KernelSample) Min() float64 { return slices.Min(s.NsPerCall) }
+// Min is the fastest repetition (0 for none).
+func (s KernelSample) Min() float64 {
+	if len(s.NsPerCall) == 0 {
+		return 0
+	}
+	return slices.Min(s.NsPerCall)
+}
 
 func quantile(xs []float64, q float64) float64 {
 	if len(xs) == 0 {

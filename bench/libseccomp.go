@@ -9,10 +9,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/net/bpf"
 
+	"github.com/seccompctl/seccompctl/arch"
 	"github.com/seccompctl/seccompctl/compile"
 )
 
@@ -79,4 +81,30 @@ func (l *Libseccomp) Export(rules string, optimize int) (insns []bpf.RawInstruct
 		return nil, nil, fmt.Errorf("bench: lsc-export %d: %w", optimize, err)
 	}
 	return insns, skipped, nil
+}
+
+// Resolve returns the numbers the helper's libseccomp gives names on a;
+// names it does not know there are absent (libseccomp returns a negative
+// pseudo-number for them).
+func (l *Libseccomp) Resolve(a arch.Arch, names []string) (map[string]int, error) {
+	cmd := exec.Command(l.exe, "resolve", a.ShortName())
+	cmd.Stdin = strings.NewReader(strings.Join(names, "\n") + "\n")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("bench: lsc-export resolve %s: %w: %s", a.ShortName(), err, bytes.TrimSpace(stderr.Bytes()))
+	}
+	out := map[string]int{}
+	for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
+		name, nr, ok := strings.Cut(line, " ")
+		if !ok {
+			continue
+		}
+		n, err := strconv.Atoi(nr)
+		if err != nil {
+			return nil, fmt.Errorf("bench: lsc-export resolve %s: bad line %q", a.ShortName(), line)
+		}
+		out[name] = n
+	}
+	return out, nil
 }

@@ -3,6 +3,7 @@
  * write it out as a raw struct sock_filter array (seccomp_export_bpf).
  *
  * Usage: lsc-export OPTIMIZE < RULES > PROGRAM.raw
+ *        lsc-export resolve ARCH < NAMES > NUMBERS
  *
  * RULES is the text bench.RuncRules writes (see bench/rules.go):
  *   default ACTION
@@ -14,6 +15,10 @@
  * Like runc, names libseccomp does not know are skipped; each is reported
  * on stderr as "skip NAME". Any libseccomp error ends the program with
  * status 1, as it would fail the container's start under runc.
+ *
+ * "resolve" prints "NAME NUMBER" for each name (one a line) that this
+ * libseccomp knows on ARCH (seccomp_syscall_resolve_name_arch), so that
+ * callers can tell its syscall table from their own.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -30,14 +35,37 @@ static int fail(const char *what, const char *detail, int rc)
 	return 1;
 }
 
+static int resolve(const char *archname)
+{
+	char line[256];
+	uint32_t token = seccomp_arch_resolve_name(archname);
+	if (token == 0) {
+		fprintf(stderr, "lsc-export: unknown arch %s\n", archname);
+		return 1;
+	}
+	while (fgets(line, sizeof(line), stdin) != NULL) {
+		int nr;
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '\0')
+			continue;
+		nr = seccomp_syscall_resolve_name_arch(token, line);
+		if (nr >= 0)
+			printf("%s %d\n", line, nr);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char line[4096];
 	scmp_filter_ctx ctx = NULL;
 	int optimize, lineno = 0, rc;
 
+	if (argc == 3 && strcmp(argv[1], "resolve") == 0)
+		return resolve(argv[2]);
 	if (argc != 2 || (optimize = atoi(argv[1])) < 1 || optimize > 2) {
-		fprintf(stderr, "usage: lsc-export 1|2 < RULES > PROGRAM.raw\n");
+		fprintf(stderr, "usage: lsc-export 1|2 < RULES > PROGRAM.raw\n"
+				"       lsc-export resolve ARCH < NAMES\n");
 		return 2;
 	}
 	while (fgets(line, sizeof(line), stdin) != NULL) {
