@@ -156,8 +156,9 @@ func TestSameDecisionsAsRunc(t *testing.T) {
 	}
 	slices.Sort(results.baseline)
 	t.Logf("libseccomp baseline (runc + libseccomp %s; x86_64 with zero arguments):\n"+
-		"| profile | runc rules | optimize | insns | mean executed (x86_64 table) | max | mean executed (nr 0-1023) | max |\n"+
-		"|---|---|---|---|---|---|---|---|\n%s", compat.LibseccompVersion(), strings.Join(results.baseline, "\n"))
+		"(runc's stub tests the architectures in Go map order, so x86_64 pays one more jeq when x86 comes first)\n"+
+		"| profile | runc rules | optimize | insns | stub tests x86_64 first | mean executed (x86_64 table) | max | mean executed (nr 0-1023) | max |\n"+
+		"|---|---|---|---|---|---|---|---|---|\n%s", compat.LibseccompVersion(), strings.Join(results.baseline, "\n"))
 	var ex []string
 	for _, k := range slices.Sorted(maps.Keys(results.excluded)) {
 		ex = append(ex, fmt.Sprintf("%s: %s", k, strings.Join(results.excluded[k], ", ")))
@@ -288,8 +289,12 @@ func checkProfile(t *testing.T, path string) {
 	}
 	t.Logf("%d inputs, %d differ (%d unexplained); %d instructions", len(inputs), len(diffs), len(unexplained), len(insns))
 	results.Lock()
-	results.baseline = append(results.baseline, fmt.Sprintf("| %s | %d | %d | %d | %.1f | %d | %.1f | %d |",
-		name, len(cfg.Syscalls), opt, st.Len, st.MeanTable, st.MaxTable, st.MeanRange, st.MaxRange))
+	first := "yes"
+	if len(insns) > 1 && insns[1].K != arch.X86_64.Audit() {
+		first = "no"
+	}
+	results.baseline = append(results.baseline, fmt.Sprintf("| %s | %d | %d | %d | %s | %.1f | %d | %.1f | %d |",
+		name, len(cfg.Syscalls), opt, st.Len, first, st.MeanTable, st.MaxTable, st.MeanRange, st.MaxRange))
 	results.Unlock()
 }
 
