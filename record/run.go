@@ -189,7 +189,9 @@ func Run(ctx context.Context, argv []string, opts Options) (*Result, error) {
 			serveErr = <-s.done
 		}
 	}
-	if waitErr != nil && !isExit(waitErr) {
+	// After ctx ends, Wait may report ctx.Err() for a command that then
+	// exited by itself; the command's state is what counts.
+	if waitErr != nil && !isExit(waitErr) && cmd.ProcessState == nil {
 		return nil, fmt.Errorf("record: waiting for %s: %w", argv[0], waitErr)
 	}
 	if serveErr != nil {

@@ -2,6 +2,8 @@ package record_test
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -127,6 +129,36 @@ func TestRunThreadsAndChildren(t *testing.T) {
 	got = names(res.Recording)
 	assert.True(t, got["sync"], "the child's syscall is recorded: %v", got)
 	assert.True(t, got["wait4"], "the parent's wait is recorded")
+}
+
+// TestRunDescendantsOutlive: a process the command leaves behind is
+// recorded until it is gone, even though the command exited first.
+func TestRunDescendantsOutlive(t *testing.T) {
+	res, _, _ := recordCmd(t, nil, "/bin/sh", "-c", "(sleep 0.3; /bin/sync) & exit 0")
+	assert.Equal(t, 0, res.ExitStatus())
+	assert.True(t, names(res.Recording)["sync"], "the orphan's syscall is recorded")
+}
+
+// TestRunCancel: ending ctx stops the command (SIGTERM) and still returns
+// what was recorded.
+func TestRunCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	r, w := io.Pipe()
+	go func() {
+		buf := make([]byte, 16)
+		if n, _ := r.Read(buf); n > 0 {
+			cancel()
+		}
+		_, _ = io.Copy(io.Discard, r)
+	}()
+	opts := record.DefaultOptions
+	opts.Stdout = w
+	res, err := record.Run(ctx, []string{"/bin/sh", "-c", "echo ready; exec sleep 60"}, opts)
+	w.Close()
+	require.NoError(t, err)
+	assert.Equal(t, 128+int(syscall.SIGTERM), res.ExitStatus())
+	assert.True(t, names(res.Recording)["write"], "what ran before the end is kept")
 }
 
 // TestRunUnderRecordedProfile is the end-to-end check: what was recorded

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/seccompctl/seccompctl/arch"
 	"github.com/seccompctl/seccompctl/profile"
@@ -38,6 +40,12 @@ func runRecord(e *env) int {
 	}
 	if *errno == 0 || *errno > 4095 {
 		return e.errorf(exitInput, "--errno: %d is not in 1..4095", *errno)
+	}
+	if *out != "-" {
+		// Fail before running the command, not after.
+		if st, err := os.Stat(filepath.Dir(*out)); err != nil || !st.IsDir() {
+			return e.errorf(exitInput, "-o: %s: no such directory", filepath.Dir(*out))
+		}
 	}
 	opts := record.DefaultOptions
 	opts.Stdin, opts.Stdout, opts.Stderr = e.stdin, e.stdout, e.stderr
