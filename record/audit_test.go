@@ -158,7 +158,7 @@ func TestParseAuditKernel(t *testing.T) {
 	// The kernel's audit thread prints asynchronously: read until our
 	// record shows up (bounded, in case the log is rate-limited).
 	var log strings.Builder
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(5 * time.Second)
 	buf := make([]byte, 8192)
 	for time.Now().Before(deadline) && !strings.Contains(log.String(), fmt.Sprintf("pid=%d ", pid)) {
 		n, err := unix.Read(int(kmsg.Fd()), buf)
