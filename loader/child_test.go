@@ -375,8 +375,27 @@ type child struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
 	stdout *bufio.Reader
-	stderr *bytes.Buffer
+	stderr *lockedBuffer
 	out    string // stdout, after finish
+}
+
+// lockedBuffer is a bytes.Buffer that a test may read while os/exec
+// still copies the child's output into it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func startChild(t *testing.T, spec childSpec) *child {
@@ -388,8 +407,8 @@ func startChild(t *testing.T, spec childSpec) *child {
 	require.NoError(t, err)
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := new(lockedBuffer)
+	cmd.Stderr = stderr
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
@@ -398,7 +417,7 @@ func startChild(t *testing.T, spec childSpec) *child {
 		}
 	})
 	require.NoError(t, json.NewEncoder(stdin).Encode(spec))
-	return &child{cmd: cmd, stdin: stdin, stdout: bufio.NewReader(stdout), stderr: &stderr}
+	return &child{cmd: cmd, stdin: stdin, stdout: bufio.NewReader(stdout), stderr: stderr}
 }
 
 // finish closes stdin, reads the result line (if any) and waits.
@@ -438,6 +457,17 @@ func compileProfile(t *testing.T, src string, rt profile.Runtime) (*compile.Prog
 	require.NoError(t, err)
 	require.NoError(t, compile.Verify(prog.Insns), "our verifier must accept every program the tests install")
 	return prog, pol
+}
+
+// requireSysAdmin skips tests that need CAP_SYS_ADMIN (dumping,
+// installing without no_new_privs) when the tests run without it.
+func requireSysAdmin(t *testing.T) {
+	t.Helper()
+	st, err := ReadStatus(0)
+	require.NoError(t, err)
+	if !st.HasCap(capSysAdmin) {
+		t.Skip("needs CAP_SYS_ADMIN")
+	}
 }
 
 func specFor(prog *compile.Program) childSpec {

@@ -19,6 +19,7 @@ import (
 // checks that they are the programs installed, in order, with the LOG flag
 // on the first, and that they decide like the compiled programs.
 func TestLoaderDump(t *testing.T) {
+	requireSysAdmin(t)
 	first, _ := compileProfile(t, dockerDefault(t), "")
 	second, _ := compileProfile(t, oneRule("SCMP_ACT_ERRNO", `,"errnoRet":9`), "")
 	spec := specFor(first)
@@ -97,6 +98,7 @@ func assertSameDecisions(t *testing.T, want, got *compile.Program) {
 }
 
 func TestLoaderDumpUnfiltered(t *testing.T) {
+	requireSysAdmin(t)
 	cmd := exec.Command("cat")
 	stdin, err := cmd.StdinPipe()
 	require.NoError(t, err)
@@ -110,6 +112,7 @@ func TestLoaderDumpUnfiltered(t *testing.T) {
 func TestLoaderDumpErrors(t *testing.T) {
 	_, err := Dump(0)
 	assert.ErrorContains(t, err, "invalid pid")
+	requireSysAdmin(t)
 	_, err = Dump(1 << 30)
 	assert.ErrorIs(t, err, os.ErrNotExist, "no such process")
 

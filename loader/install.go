@@ -205,7 +205,7 @@ func installError(e unix.Errno, flags Flags, nnp bool) error {
 	switch e {
 	case unix.EACCES:
 		if !nnp {
-			return fmt.Errorf("loader: seccomp: %w: without no_new_privs the kernel requires CAP_SYS_ADMIN (%w)", ErrPermission, e)
+			return fmt.Errorf("loader: seccomp: EACCES: %w: without no_new_privs the kernel requires CAP_SYS_ADMIN", ErrPermission)
 		}
 	case unix.ESRCH:
 		if flags&FlagTSYNCESRCH != 0 {

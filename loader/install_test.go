@@ -248,6 +248,7 @@ func withFlags(s childSpec, f Flags) childSpec {
 // TestLoaderSkipNoNewPrivs: root (CAP_SYS_ADMIN) may install without
 // no_new_privs, as runc does without noNewPrivileges.
 func TestLoaderSkipNoNewPrivs(t *testing.T) {
+	requireSysAdmin(t)
 	prog, _ := compileProfile(t, oneRule("SCMP_ACT_ERRNO", ""), "")
 	spec := specFor(prog)
 	spec.Scenario, spec.Nr, spec.SkipNNP = "call", unix.SYS_GETPPID, true

@@ -14,8 +14,20 @@ import (
 
 	"github.com/seccompctl/seccompctl/arch"
 	"github.com/seccompctl/seccompctl/compile"
+	"github.com/seccompctl/seccompctl/loader"
 	"github.com/seccompctl/seccompctl/profile"
 )
+
+// dumpNeedsAdmin skips dump tests without CAP_SYS_ADMIN, which
+// PTRACE_SECCOMP_GET_FILTER requires.
+func dumpNeedsAdmin(t *testing.T) {
+	t.Helper()
+	st, err := loader.ReadStatus(0)
+	require.NoError(t, err)
+	if !st.HasCap(21) {
+		t.Skip("needs CAP_SYS_ADMIN")
+	}
+}
 
 // dumpCompiled compiles a profile the way "seccompctl exec" does by
 // default: this machine, Docker's capabilities, runc, the running kernel.
@@ -33,6 +45,7 @@ func dumpCompiled(t *testing.T, path string) *compile.Program {
 // TestDumpExecChild dumps a command started by "seccompctl exec" and
 // checks that the kernel holds exactly the compiled program.
 func TestDumpExecChild(t *testing.T) {
+	dumpNeedsAdmin(t)
 	docker := dockerProfilePath(t)
 	cmd, _ := startShim(t, t.TempDir(), "--profile", docker)
 	pid := strconv.Itoa(cmd.Process.Pid)
@@ -80,6 +93,7 @@ func TestDumpExecChild(t *testing.T) {
 // TestDumpNested: seccompctl exec inside seccompctl exec stacks two
 // filters; dump shows both, and the single-program formats need --index.
 func TestDumpNested(t *testing.T) {
+	dumpNeedsAdmin(t)
 	dir := t.TempDir()
 	docker := dockerProfilePath(t)
 	inner := shimProfile(t, dir, "inner.json", `{"defaultAction":"SCMP_ACT_ALLOW","flags":["SECCOMP_FILTER_FLAG_LOG"],"syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO"}]}`)
@@ -114,6 +128,7 @@ func TestDumpNested(t *testing.T) {
 }
 
 func TestDumpErrors(t *testing.T) {
+	dumpNeedsAdmin(t)
 	sleeper := exec.Command("cat")
 	in, err := sleeper.StdinPipe()
 	require.NoError(t, err)

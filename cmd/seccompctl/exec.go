@@ -80,6 +80,10 @@ func runExec(e *env) int {
 	// missing command is an ordinary error.
 	path, err := exec.LookPath(fs.Arg(0))
 	if err != nil {
+		var ee *exec.Error
+		if errors.As(err, &ee) {
+			return fail("%s: %v", ee.Name, ee.Err) // without os/exec's own "exec: " prefix
+		}
 		return fail("%v", err)
 	}
 

@@ -46,7 +46,10 @@ func TestExecNotify(t *testing.T) {
 			}()
 
 			conn, err := ln.AcceptUnix()
-			require.NoError(t, err, "stderr: %s", errb.String())
+			if err != nil {
+				<-exited // stderr is complete only then
+				require.NoError(t, err, "stderr: %s", errb.String())
+			}
 			defer conn.Close()
 
 			var l *loader.Listener
@@ -85,7 +88,10 @@ func TestExecNotify(t *testing.T) {
 			defer l.Close()
 
 			n, err := l.Receive(context.Background())
-			require.NoError(t, err, "stderr: %s", errb.String())
+			if err != nil {
+				<-exited
+				require.NoError(t, err, "stderr: %s", errb.String())
+			}
 			assert.Contains(t, []int32{unix.SYS_MKDIR, unix.SYS_MKDIRAT}, n.Data.Nr)
 			assert.EqualValues(t, cmd.Process.Pid, n.Pid, "mkdir kept the shim's pid")
 			if answer == "errno" {

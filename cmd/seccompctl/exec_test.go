@@ -255,6 +255,7 @@ func TestExecNoNewPrivs(t *testing.T) {
 	assert.Contains(t, r.stdout, "NoNewPrivs: 1")
 	assert.Contains(t, r.stdout, "Seccomp: 2")
 
+	dumpNeedsAdmin(t) // --no-new-privs=false needs CAP_SYS_ADMIN too
 	r = runShim(t, dir, "status", "exec", "--profile", p, "--no-new-privs=false", "--", os.Args[0])
 	require.Equal(t, 0, r.status, r.stderr)
 	assert.Contains(t, r.stdout, "NoNewPrivs: 0")
@@ -307,7 +308,7 @@ func TestExecErrors(t *testing.T) {
 		{"bad flag", []string{"--frob", "--", "true"}, exitExecFailed, "flag provided but not defined"},
 		{"missing profile", []string{"--profile", filepath.Join(dir, "nope.json"), "--", "true"}, exitExecFailed, "no such file"},
 		{"invalid profile", []string{"--profile", badp, "--", "true"}, exitExecFailed, badp + ":2:20: defaultAction"},
-		{"unknown command", []string{"--profile", good, "--", "no-such-command-xyz"}, exitExecFailed, `"no-such-command-xyz": executable file not found`},
+		{"unknown command", []string{"--profile", good, "--", "no-such-command-xyz"}, exitExecFailed, `seccompctl: exec: no-such-command-xyz: executable file not found in $PATH`},
 		{"bad runtime", []string{"--profile", good, "--runtime", "youki", "--", "true"}, exitExecFailed, "--runtime"},
 		{"other byte order", []string{"--profile", good, "--arch", "s390x", "--", "true"}, exitExecFailed, "byte order"},
 		{"other arch", []string{"--profile", good, "--arch", "aarch64", "--", "true"}, exitExecFailed, "not for this process's architecture"},
@@ -342,7 +343,10 @@ func startShim(t *testing.T, dir string, args ...string) (*exec.Cmd, io.WriteClo
 		_ = cmd.Wait()
 	})
 	line, err := bufio.NewReader(stdout).ReadString('\n')
-	require.NoError(t, err, "stderr: %s", errb.String())
+	if err != nil {
+		_ = cmd.Wait() // stderr is complete only then
+		require.NoError(t, err, "stderr: %s", errb.String())
+	}
 	require.Equal(t, shimReady, strings.TrimSpace(line))
 	return cmd, stdin
 }
