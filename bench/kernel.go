@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"runtime"
@@ -73,21 +74,26 @@ type KernelOptions struct {
 	// robin (rep 1 of every variant, then rep 2, ...) so that a noisy
 	// moment spreads over all variants.
 	Reps int
-	// Iterations is how many calls one timed loop makes.
+	// Iterations is how many calls one repetition makes, in Rounds timed
+	// loops; the repetition's result is its fastest loop, so that a
+	// preemption or another process's burst in one loop does not count.
 	Iterations int
+	// Rounds defaults to 10 (1 when Iterations is smaller).
+	Rounds int
 	// CPU pins the timing thread of each child to one CPU; -1 leaves it
 	// to the scheduler.
 	CPU int
 }
 
-// DefaultKernelOptions: 9 repetitions of 200,000 calls each, pinned to
-// the last CPU.
-var DefaultKernelOptions = KernelOptions{Reps: 9, Iterations: 200000, CPU: runtime.NumCPU() - 1}
+// DefaultKernelOptions: 9 repetitions of 10 loops of 20,000 calls each,
+// pinned to the last CPU.
+var DefaultKernelOptions = KernelOptions{Reps: 9, Iterations: 200000, Rounds: 10, CPU: runtime.NumCPU() - 1}
 
 // KernelSample is the timings of one call under one variant.
 type KernelSample struct {
 	Variant, Call string
-	// NsPerCall has one value per repetition, in run order.
+	// NsPerCall has one value per repetition, in run order: the fastest
+	// of its timed loops.
 	NsPerCall []float64
 	// Errno is what the call returned in the last repetition (0: success).
 	Errno unix.Errno
@@ -146,7 +152,8 @@ func (r *KernelResult) Sample(variant, call string) *KernelSample {
 type childRequest struct {
 	Filter     []byte // raw little-endian struct sock_filter array; empty: none
 	Calls      []KernelCall
-	Iterations int
+	Iterations int // per round
+	Rounds     int
 	CPU        int
 }
 
@@ -170,7 +177,12 @@ func MeasureKernel(variants []KernelVariant, calls []KernelCall, opts KernelOpti
 			samples[c] = KernelSample{Variant: kv.Name, Call: call.Label}
 		}
 		res.Samples = append(res.Samples, samples)
-		req := childRequest{Calls: calls, Iterations: opts.Iterations, CPU: opts.CPU}
+		rounds := opts.Rounds
+		if rounds <= 0 {
+			rounds = 10
+		}
+		rounds = min(rounds, opts.Iterations)
+		req := childRequest{Calls: calls, Iterations: opts.Iterations / rounds, Rounds: rounds, CPU: opts.CPU}
 		if kv.Insns != nil {
 			if err := compile.Verify(kv.Insns); err != nil {
 				return nil, fmt.Errorf("bench: %s: %w", kv.Name, err)
@@ -271,14 +283,23 @@ func childMain() (resp childResponse) {
 			return childResponse{Err: err.Error()}
 		}
 	}
-	for _, c := range req.Calls {
-		// Warm up caches and the branch predictor, then time.
-		loop(c, req.Iterations/10+1)
-		start := time.Now()
-		errno := loop(c, req.Iterations)
-		elapsed := time.Since(start)
-		resp.NsPerCall = append(resp.NsPerCall, float64(elapsed.Nanoseconds())/float64(req.Iterations))
-		resp.Errno = append(resp.Errno, int(errno))
+	resp.NsPerCall = make([]float64, len(req.Calls))
+	resp.Errno = make([]int, len(req.Calls))
+	for i, c := range req.Calls {
+		// Warm up caches and the branch predictor.
+		loop(c, req.Iterations)
+		resp.NsPerCall[i] = math.Inf(1)
+	}
+	// Rounds interleave the calls, so that a noisy moment hits all of
+	// them; each call keeps its fastest round.
+	for range req.Rounds {
+		for i, c := range req.Calls {
+			start := time.Now()
+			errno := loop(c, req.Iterations)
+			ns := float64(time.Since(start).Nanoseconds()) / float64(req.Iterations)
+			resp.NsPerCall[i] = min(resp.NsPerCall[i], ns)
+			resp.Errno[i] = int(errno)
+		}
 	}
 	return resp
 }

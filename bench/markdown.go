@@ -23,6 +23,13 @@ var Targets = struct {
 // WriteMarkdown writes the report as the Markdown tables of README.md.
 func WriteMarkdown(w io.Writer, r *Report) error {
 	var b strings.Builder
+	e := r.Env
+	fmt.Fprintf(&b, "Measured %s on %s, %d × %s, %s; load average %s at the start, %s at the end.",
+		e.Date.Format("2006-01-02 15:04 MST"), e.Kernel, e.CPUs, e.CPU, e.Go, e.LoadStart, e.LoadEnd)
+	if r.LibseccompVersion != "" {
+		fmt.Fprintf(&b, " libseccomp %s.", r.LibseccompVersion)
+	}
+	b.WriteString("\n\n")
 	writeCompile(&b, r)
 	for _, p := range r.Profiles {
 		writeCost(&b, r, p)
@@ -91,6 +98,9 @@ func writeCost(b *strings.Builder, r *Report, p *ProfileReport) {
 	cells = append(cells, r.Native.ShortName()+" mean, cached=0")
 	header(b, cells...)
 	for _, v := range p.Variants {
+		if v.WeightedOnly {
+			continue
+		}
 		cells := []string{v.Name}
 		if v.Cost == nil {
 			row(b, append(cells, "error: "+v.Err)...)
@@ -150,7 +160,7 @@ func writeCost(b *strings.Builder, r *Report, p *ProfileReport) {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("Italics: the mix the tree was weighted by (trained and measured on the same calls).\n\n")
+	b.WriteString("Italics: the mix the tree was weighted by (trained and measured on the same calls). \"" + VariantLeaveOneOut + "\": each column is measured on a program weighted by the blend of the other mixes, the default mix's recipe without the mix being measured.\n\n")
 }
 
 func writeKernel(b *strings.Builder, r *Report) {

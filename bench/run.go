@@ -12,6 +12,7 @@ import (
 	"github.com/seccompctl/seccompctl/arch"
 	"github.com/seccompctl/seccompctl/compile"
 	"github.com/seccompctl/seccompctl/profile"
+	"github.com/seccompctl/seccompctl/syscalls"
 )
 
 // RunOptions says what Run measures.
@@ -68,6 +69,9 @@ type Variant struct {
 	// NativeLen is the length of the same compiler's program for the
 	// native architecture alone (0 when not measured).
 	NativeLen int
+	// WeightedOnly marks a variant whose Cost holds only the weighted
+	// means of the native architecture (VariantLeaveOneOut).
+	WeightedOnly bool
 }
 
 // CompileSpeed is one testing.Benchmark result.
@@ -102,6 +106,7 @@ func (p *ProfileReport) Variant(name string) *Variant {
 
 // Report is everything one Run measured.
 type Report struct {
+	Env               Environment
 	Native            arch.Arch
 	Mixes             []*Mix
 	LibseccompVersion string
@@ -127,7 +132,12 @@ const (
 	VariantDefaultMix = "seccompctl -weights default-mix"
 	VariantLibOpt1    = "libseccomp opt1 + runc stub"
 	VariantLibOpt2    = "libseccomp opt2 + runc stub"
-	variantMixPrefix  = "seccompctl -weights "
+	// VariantLeaveOneOut is the default mix's blend rebuilt without the
+	// mix being measured: how the built-in mix does on a workload it has
+	// not seen. Each column comes from a different program, so the
+	// variant has weighted means only.
+	VariantLeaveOneOut = "seccompctl -weights blend of the other mixes"
+	variantMixPrefix   = "seccompctl -weights "
 )
 
 // Run measures what opts ask for.
@@ -148,7 +158,8 @@ func Run(opts RunOptions) (*Report, error) {
 		}
 		opts.Mixes = m
 	}
-	rep := &Report{Native: opts.Native, Mixes: opts.Mixes}
+	rep := &Report{Env: environment(), Native: opts.Native, Mixes: opts.Mixes}
+	defer func() { rep.Env.LoadEnd = loadavg() }()
 	var lsc *Libseccomp
 	if opts.Libseccomp {
 		dir, err := os.MkdirTemp("", "seccompbench-")
@@ -273,6 +284,12 @@ func measureProfile(name string, opts RunOptions, lsc *Libseccomp) (*ProfileRepo
 		pr.Variants = append(pr.Variants, measureVariant(v, pol.Arches, opts.Mixes))
 	}
 
+	if loo, err := leaveOneOut(pol, opts.Native, opts.Mixes); err != nil {
+		return nil, fmt.Errorf("bench: %s: %w", name, err)
+	} else if loo != nil {
+		pr.Variants = append(pr.Variants, loo)
+	}
+
 	if lsc != nil {
 		rules, err := RuncRules(p, t)
 		if err != nil {
@@ -306,6 +323,46 @@ func measureProfile(name string, opts RunOptions, lsc *Libseccomp) (*ProfileRepo
 		}
 	}
 	return pr, nil
+}
+
+// leaveOneOut measures, for each mix of the native architecture, the
+// program weighted by the blend of the other mixes (with DefaultMixFloor)
+// on that mix alone. It returns nil with fewer than two such mixes.
+func leaveOneOut(pol *profile.Policy, native arch.Arch, mixes []*Mix) (*Variant, error) {
+	var own []*Mix
+	for _, m := range mixes {
+		if m.Arch == native {
+			own = append(own, m)
+		}
+	}
+	if len(own) < 2 {
+		return nil, nil
+	}
+	ac := ArchCost{Arch: native, Weighted: map[string]float64{}, WeightedCached: map[string]float64{}}
+	for i, m := range own {
+		others := append(append([]*Mix(nil), own[:i]...), own[i+1:]...)
+		w := map[int]float64{}
+		for _, s := range syscalls.Table(native) {
+			w[s.Nr] = DefaultMixFloor
+		}
+		for name, f := range Blend(others) {
+			if nr, ok := syscalls.Number(native, name); ok {
+				w[nr] += f
+			}
+		}
+		prog, err := compile.Compile(pol, compile.Options{Weights: w})
+		if err != nil {
+			return nil, err
+		}
+		c, err := Measure(Subject{Name: VariantLeaveOneOut, Insns: prog.Insns, Arches: []arch.Arch{native}}, []*Mix{m})
+		if err != nil {
+			return nil, err
+		}
+		ac.Weighted[m.Name] = c.Arches[0].Weighted[m.Name]
+		ac.WeightedCached[m.Name] = c.Arches[0].WeightedCached[m.Name]
+	}
+	return &Variant{Name: VariantLeaveOneOut, Ours: true, Weights: "others", WeightedOnly: true,
+		Cost: &Cost{Subject: VariantLeaveOneOut, Arches: []ArchCost{ac}}}, nil
 }
 
 // measureVariant fills v.Cost, or v.Err for a program the emulator

@@ -45,6 +45,10 @@ func TestRunAndMarkdown(t *testing.T) {
 		require.NotNil(t, v, m.Name)
 		assert.Equal(t, m.Name, v.Weights)
 	}
+	loo := p.Variant(VariantLeaveOneOut)
+	require.NotNil(t, loo)
+	require.True(t, loo.WeightedOnly)
+	assert.Len(t, loo.Cost.Arch(arch.X86_64).Weighted, len(rep.Mixes))
 	if opts.Libseccomp {
 		for _, name := range []string{VariantLibOpt1, VariantLibOpt2} {
 			v := p.Variant(name)
