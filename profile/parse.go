@@ -234,6 +234,9 @@ func (d *decoder) profile(root *jsonValue) (*Profile, error) {
 	if p.DefaultErrnoRet, err = d.mergeErrno(p.DefaultErrnoRet, defaultErrno, errnoNameVal, at("defaultErrno")); err != nil {
 		return nil, err
 	}
+	if err := d.errnoFits(root, path, p.DefaultAction, p.DefaultErrnoRet, "defaultErrnoRet"); err != nil {
+		return nil, err
+	}
 	if p.DefaultErrnoRet != nil && !p.DefaultAction.TakesData() {
 		key := "defaultErrnoRet"
 		if root.get(key) == nil {
@@ -356,6 +359,23 @@ func (d *decoder) errno(v *jsonValue, path string) (*uint, error) {
 	}
 	u := uint(n)
 	return &u, nil
+}
+
+// errnoFits refuses SCMP_ACT_ERRNO(4095): libseccomp accepts errno data
+// below 4095 only (EINVAL otherwise), so runc fails to start the container.
+func (d *decoder) errnoFits(obj *jsonValue, path string, act ActionName, errno *uint, key string) error {
+	if act != "SCMP_ACT_ERRNO" || errno == nil || *errno < maxErrno {
+		return nil
+	}
+	v := obj.get(key)
+	if v == nil {
+		v = obj
+	}
+	p := key
+	if path != "" {
+		p = path + "." + key
+	}
+	return d.errorf(v, p, nil, "errno %d is out of range for SCMP_ACT_ERRNO: libseccomp refuses 4095 and above (EINVAL), so runc would fail to start the container", *errno)
 }
 
 func (d *decoder) errnoName(v *jsonValue, path string) (*uint, error) {
@@ -525,6 +545,9 @@ func (d *decoder) syscall(v *jsonValue, path string) (Syscall, error) {
 		return s, d.errorf(v, path+".action", nil, "missing action")
 	}
 	if s.ErrnoRet, err = d.mergeErrno(s.ErrnoRet, byName, errnoNameVal, path+".errno"); err != nil {
+		return s, err
+	}
+	if err := d.errnoFits(v, path, s.Action, s.ErrnoRet, "errnoRet"); err != nil {
 		return s, err
 	}
 	if s.ErrnoRet != nil && !s.Action.TakesData() {

@@ -359,8 +359,9 @@ func TestParseAccepts(t *testing.T) {
 				{Names: []string{"bind"}, Action: "SCMP_ACT_ERRNO", ErrnoRet: u(11), Index: 1}}}},
 		{"TRACE with errno", `{"defaultAction":"SCMP_ACT_TRACE","defaultErrnoRet":5}`,
 			profile.Profile{DefaultAction: "SCMP_ACT_TRACE", DefaultErrnoRet: u(5)}},
-		{"errnoRet 4095 and 0", `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":0,"syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","errnoRet":4095}]}`,
-			profile.Profile{DefaultAction: "SCMP_ACT_ERRNO", DefaultErrnoRet: u(0), Syscalls: []profile.Syscall{{Names: []string{"read"}, Action: "SCMP_ACT_ERRNO", ErrnoRet: u(4095)}}}},
+		// libseccomp takes ERRNO data below 4095 (compat/testdata/errno-4095.json).
+		{"errnoRet 4094 and 0", `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":0,"syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","errnoRet":4094}]}`,
+			profile.Profile{DefaultAction: "SCMP_ACT_ERRNO", DefaultErrnoRet: u(0), Syscalls: []profile.Syscall{{Names: []string{"read"}, Action: "SCMP_ACT_ERRNO", ErrnoRet: u(4094)}}}},
 		// Old name for KILL_THREAD and every other action name.
 		{"every action", `{"defaultAction":"SCMP_ACT_KILL","syscalls":[{"names":["a"],"action":"SCMP_ACT_KILL_THREAD"},{"names":["b"],"action":"SCMP_ACT_KILL_PROCESS"},{"names":["c"],"action":"SCMP_ACT_TRAP"},{"names":["d"],"action":"SCMP_ACT_LOG"},{"names":["e"],"action":"SCMP_ACT_TRACE","errnoRet":3}]}`,
 			profile.Profile{DefaultAction: "SCMP_ACT_KILL", Syscalls: []profile.Syscall{

@@ -153,8 +153,8 @@ func (p *Profile) Resolve(t Target) (*Policy, error) {
 type resolver struct {
 	p   *Profile
 	pol *Policy
-	// listed are the architectures runc's config lists (its ENOSYS rule
-	// covers only those; the native one is in the filter regardless).
+	// listed are the architectures runc's config lists; the native one is
+	// in the filter regardless.
 	listed []arch.Arch
 	// kept are the rules that survived includes/excludes, with the names
 	// known to the syscall tables.
@@ -450,8 +450,9 @@ func (r *resolver) addToArch(s *Syscall, path string, a arch.Arch, nr int, name 
 	return nil
 }
 
-// enosysRule computes runc's ENOSYS stub: for each architecture the config
-// lists, syscall numbers above the largest one any kept rule names (known
+// enosysRule computes runc's ENOSYS stub: for the native architecture and
+// each one the config lists (runc's patchbpf always includes the native
+// one), syscall numbers above the largest one any kept rule names (known
 // names; socket/ipc names count only where they are not multiplexed).
 func (r *resolver) enosysRule() {
 	if r.pol.Target.Runtime != RuntimeRunc {
@@ -461,7 +462,7 @@ func (r *resolver) enosysRule() {
 	case ActAllow, ActLog, ActTrace:
 		return
 	}
-	for _, a := range r.listed {
+	for _, a := range r.pol.Arches {
 		largest := 0
 		for _, k := range r.kept {
 			for _, n := range k.names {
