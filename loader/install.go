@@ -100,11 +100,8 @@ func install(prog *compile.Program, opts InstallOptions, allThreads bool) (*Filt
 	if e == unix.ENOSYS && flags == 0 {
 		// Before Linux 3.17 there is only the prctl interface, which
 		// takes no flags.
-		err := unix.Prctl(unix.PR_SET_SECCOMP, unix.SECCOMP_MODE_FILTER, uintptr(unsafe.Pointer(&fprog)), 0, 0)
-		r, e = 0, 0
-		if err != nil {
-			e = err.(unix.Errno)
-		}
+		_, _, e2 := unix.Syscall6(unix.SYS_PRCTL, unix.PR_SET_SECCOMP, unix.SECCOMP_MODE_FILTER, uintptr(unsafe.Pointer(&fprog)), 0, 0, 0)
+		r, e = 0, e2
 	}
 	runtime.KeepAlive(filters)
 	if e != 0 {
