@@ -97,8 +97,10 @@ func sortedArgs(args []profile.Arg) []profile.Arg {
 //     archMap joins the entries whose native architecture it contains (or
 //     becomes a new entry), and an archMap merged into a flat list
 //     contributes the entries whose native architecture the list contains.
-//   - rules equal to the merged default action are dropped (runc drops
-//     them). Per syscall name, of the rules without includes/excludes: if
+//   - rules equal to the merged default action decide nothing (runc drops
+//     them) and are kept only for syscalls no other rule names: runc's
+//     ENOSYS rule counts every name in the profile. Per syscall name, of
+//     the other rules without includes/excludes: if
 //     any is unconditional (no args), the result is one unconditional rule
 //     with the least restrictive action of all of them, conditional ones
 //     included (libseccomp cannot keep conditional rules next to an
@@ -148,6 +150,7 @@ func Merge(profiles ...*profile.Profile) (*profile.Profile, []string, error) {
 	}
 
 	byName := map[string][]*mergeRule{}
+	defaultOnly := map[string][]*mergeRule{}
 	var names []string
 	order := 0
 	for _, p := range profiles {
@@ -157,12 +160,16 @@ func Merge(profiles ...*profile.Profile) (*profile.Profile, []string, error) {
 				r := &mergeRule{action: s.Action, errnoRet: s.ErrnoRet, args: sortedArgs(s.Args),
 					includes: s.Includes, excludes: s.Excludes, comment: s.Comment, order: order}
 				if r.act() == def {
-					continue
+					// runc drops the rule, but its name still counts for
+					// runc's ENOSYS rule (the largest number named), so
+					// it is kept where nothing else names the syscall.
+					defaultOnly[n] = append(defaultOnly[n], r)
+				} else {
+					byName[n] = append(byName[n], r)
 				}
-				if _, seen := byName[n]; !seen {
+				if !slices.Contains(names, n) {
 					names = append(names, n)
 				}
-				byName[n] = append(byName[n], r)
 			}
 		}
 	}
@@ -186,6 +193,12 @@ func Merge(profiles ...*profile.Profile) (*profile.Profile, []string, error) {
 		entries = append(entries, &entry{rule: &c, names: []string{n}})
 	}
 	for _, n := range names {
+		if len(byName[n]) == 0 {
+			for _, r := range defaultOnly[n] {
+				add(n, r)
+			}
+			continue
+		}
 		for _, r := range mergeName(n, byName[n], &warnings) {
 			add(n, r)
 		}

@@ -39,12 +39,12 @@ func TestMerge(t *testing.T) {
 		warnings int
 	}{
 		{
-			name: "union, ALLOW beats ERRNO, default-equal rules dropped",
+			name: "union, ALLOW beats ERRNO, default-equal rules only name syscalls",
 			inputs: []string{
 				`{` + errnoDefault + `, "syscalls": [{"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"}, {"names": ["mount"], "action": "SCMP_ACT_ERRNO"}]}`,
 				`{` + errnoDefault + `, "syscalls": [{"names": ["write", "close"], "action": "SCMP_ACT_ALLOW"}, {"names": ["ptrace"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}, {"names": ["read"], "action": "SCMP_ACT_LOG"}]}`,
 			},
-			want: `{` + errnoDefault + `, "syscalls": [{"names": ["close", "read", "write"], "action": "SCMP_ACT_ALLOW"}, {"names": ["ptrace"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]}`,
+			want: `{` + errnoDefault + `, "syscalls": [{"names": ["close", "read", "write"], "action": "SCMP_ACT_ALLOW"}, {"names": ["mount"], "action": "SCMP_ACT_ERRNO"}, {"names": ["ptrace"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]}`,
 		},
 		{
 			name: "unconditional beats conditional",
@@ -77,7 +77,7 @@ func TestMerge(t *testing.T) {
 				`{` + errnoDefault + `, "flags": [], "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}]}`,
 				`{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86", "SCMP_ARCH_X86_64"], "syscalls": [{"names": ["mount"], "action": "SCMP_ACT_ERRNO"}]}`,
 			},
-			want:     `{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"], "flags": [], "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}]}`,
+			want:     `{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"], "flags": [], "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}, {"names": ["mount"], "action": "SCMP_ACT_ERRNO"}]}`,
 			warnings: 2,
 		},
 		{
@@ -163,4 +163,47 @@ func TestMergeSharedProfiles(t *testing.T) {
 	require.Greater(t, n, 5)
 	_, err = os.Stat("../examples/docker-default.json")
 	require.NoError(t, err)
+}
+
+// TestMergeNeverPermitsLess: merging a real profile with a small
+// allow-list gives, for every probe, an action at least as permissive as
+// either input's (both have the same default, as a union needs).
+func TestMergeNeverPermitsLess(t *testing.T) {
+	small := parse(t, `{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"], "syscalls": [{"names": ["read", "mount", "ptrace"], "action": "SCMP_ACT_ALLOW"}, {"names": ["personality"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 7, "op": "SCMP_CMP_EQ"}]}]}`)
+	files, err := filepath.Glob("../../shared/profiles/*.json")
+	require.NoError(t, err)
+	tg := profile.Target{Arch: arch.X86_64, Caps: profile.DockerDefaultCaps}
+	n := 0
+	for _, f := range files {
+		p, err := profile.ParseFile(f)
+		if err != nil || p.DefaultAction != "SCMP_ACT_ERRNO" || (p.DefaultErrnoRet != nil && *p.DefaultErrnoRet != 1) {
+			continue
+		}
+		pa, err := p.Resolve(tg)
+		if err != nil {
+			continue
+		}
+		m, _, err := record.Merge(p, small)
+		if err != nil {
+			continue // a conflict is reported, not hidden
+		}
+		n++
+		pm, err := m.Resolve(tg)
+		require.NoError(t, err, f)
+		ps, err := small.Resolve(tg)
+		require.NoError(t, err)
+		for nr := int32(0); nr < 470; nr++ {
+			for _, args := range [][6]uint64{{}, {7}, {0x7E020000}} {
+				got := record.Restrictiveness(pm.Decide(arch.X86_64.Audit(), nr, args))
+				for _, in := range []*profile.Policy{pa, ps} {
+					want := in.Decide(arch.X86_64.Audit(), nr, args)
+					if want == profile.Errno(38) {
+						continue // runc's ENOSYS boundary moves with the names
+					}
+					assert.GreaterOrEqual(t, got, record.Restrictiveness(want), "%s: nr %d args %v", filepath.Base(f), nr, args)
+				}
+			}
+		}
+	}
+	require.Greater(t, n, 5)
 }
