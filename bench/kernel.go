@@ -68,6 +68,15 @@ func AllowAll() []bpf.RawInstruction {
 	return []bpf.RawInstruction{{Op: opRetK, K: uint32(profile.ActAllow)}}
 }
 
+// AllowAllUncached is "ld args[0].lo; ret ALLOW": it allows everything
+// like AllowAll, but the load of an argument keeps the kernel's action
+// cache from absorbing any call, so every call runs a (2-instruction)
+// filter. Its distance to AllowAll is what running any filter at all
+// costs: a floor no compiler can go under for an argument-filtered call.
+func AllowAllUncached() []bpf.RawInstruction {
+	return []bpf.RawInstruction{{Op: opLdAbsW, K: 16}, {Op: opRetK, K: uint32(profile.ActAllow)}}
+}
+
 // KernelOptions tunes MeasureKernel.
 type KernelOptions struct {
 	// Reps is how many times each variant is measured; children run round
@@ -78,16 +87,16 @@ type KernelOptions struct {
 	// loops; the repetition's result is its fastest loop, so that a
 	// preemption or another process's burst in one loop does not count.
 	Iterations int
-	// Rounds defaults to 10 (1 when Iterations is smaller).
+	// Rounds defaults to 10, and is at most Iterations.
 	Rounds int
 	// CPU pins the timing thread of each child to one CPU; -1 leaves it
 	// to the scheduler.
 	CPU int
 }
 
-// DefaultKernelOptions: 9 repetitions of 10 loops of 20,000 calls each,
+// DefaultKernelOptions: 9 repetitions of 100 loops of 2,000 calls each,
 // pinned to the last CPU.
-var DefaultKernelOptions = KernelOptions{Reps: 9, Iterations: 200000, Rounds: 10, CPU: runtime.NumCPU() - 1}
+var DefaultKernelOptions = KernelOptions{Reps: 9, Iterations: 200000, Rounds: 100, CPU: runtime.NumCPU() - 1}
 
 // KernelSample is the timings of one call under one variant.
 type KernelSample struct {

@@ -23,13 +23,14 @@ func TestMeasureKernelChildren(t *testing.T) {
 	require.NoError(t, err)
 	prog, err := compile.Compile(pol, compile.DefaultOptions)
 	require.NoError(t, err)
-	variants := []KernelVariant{{Name: "none"}, {Name: "floor", Insns: AllowAll()}, {Name: "docker", Insns: prog.Insns}}
+	variants := []KernelVariant{{Name: "none"}, {Name: "floor", Insns: AllowAll()}, {Name: "uncached", Insns: AllowAllUncached()}, {Name: "docker", Insns: prog.Insns}}
 	res, err := MeasureKernel(variants, DefaultKernelCalls, KernelOptions{Reps: 2, Iterations: 10, CPU: -1})
 	require.NoError(t, err)
 	want := map[string]map[string]unix.Errno{
-		"none":   {"getppid": 0, "personality(0xffffffff)": 0, "setns(-1, 0)": unix.EBADF},
-		"floor":  {"getppid": 0, "personality(0xffffffff)": 0, "setns(-1, 0)": unix.EBADF},
-		"docker": {"getppid": 0, "personality(0xffffffff)": 0, "setns(-1, 0)": unix.EPERM},
+		"none":     {"getppid": 0, "personality(0xffffffff)": 0, "setns(-1, 0)": unix.EBADF},
+		"floor":    {"getppid": 0, "personality(0xffffffff)": 0, "setns(-1, 0)": unix.EBADF},
+		"uncached": {"getppid": 0, "personality(0xffffffff)": 0, "setns(-1, 0)": unix.EBADF},
+		"docker":   {"getppid": 0, "personality(0xffffffff)": 0, "setns(-1, 0)": unix.EPERM},
 	}
 	for v, calls := range want {
 		for call, errno := range calls {
@@ -43,6 +44,9 @@ func TestMeasureKernelChildren(t *testing.T) {
 		}
 	}
 	assert.Nil(t, res.Sample("docker", "no such call"))
+	// The uncached floor really is uncacheable, the floor cacheable.
+	assert.False(t, compile.ConstAllow(AllowAllUncached(), arch.X86_64.Audit(), 110, nil))
+	assert.True(t, compile.ConstAllow(AllowAll(), arch.X86_64.Audit(), 110, nil))
 	// The parent is not filtered.
 	_, _, errno := unix.RawSyscall(unix.SYS_SETNS, ^uintptr(0), 0, 0)
 	assert.Equal(t, unix.EBADF, errno)

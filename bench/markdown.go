@@ -166,7 +166,7 @@ func writeCost(b *strings.Builder, r *Report, p *ProfileReport) {
 func writeKernel(b *strings.Builder, r *Report) {
 	k := r.Kernel
 	fmt.Fprintf(b, "### Real kernel: ns per syscall in a child process (%s)\n\n", r.KernelProfile)
-	b.WriteString("Median over repetitions (interquartile range in parentheses); Δ is the difference of medians to the allow-all floor measured in the same run.\n\n")
+	b.WriteString("Median over repetitions of the fastest timed loop in each (interquartile range in parentheses); Δ is the difference of medians to the allow-all floor measured in the same run. The allow-all filter is cached for every syscall; the uncacheable one shows what running any filter costs.\n\n")
 	cells := []string{"filter"}
 	for _, c := range k.Calls {
 		cells = append(cells, c.Label, "Δ floor")

@@ -132,6 +132,9 @@ const (
 	VariantDefaultMix = "seccompctl -weights default-mix"
 	VariantLibOpt1    = "libseccomp opt1 + runc stub"
 	VariantLibOpt2    = "libseccomp opt2 + runc stub"
+	// KernelUncachedFloor names the AllowAllUncached filter in kernel
+	// results.
+	KernelUncachedFloor = "allow-all, uncacheable (ld args[0]; ret ALLOW)"
 	// VariantLeaveOneOut is the default mix's blend rebuilt without the
 	// mix being measured: how the built-in mix does on a workload it has
 	// not seen. Each column comes from a different program, so the
@@ -204,7 +207,8 @@ func Run(opts RunOptions) (*Report, error) {
 		if calls == nil {
 			calls = DefaultKernelCalls
 		}
-		variants := []KernelVariant{{Name: "no filter"}, {Name: "allow-all (floor)", Insns: AllowAll()}}
+		variants := []KernelVariant{{Name: "no filter"}, {Name: "allow-all (floor)", Insns: AllowAll()},
+			{Name: KernelUncachedFloor, Insns: AllowAllUncached()}}
 		for _, v := range kp.Variants {
 			if v.Cost == nil || v.Ours && v.Name != VariantDefault && v.Name != VariantDefaultMix {
 				continue

@@ -79,7 +79,8 @@ func run(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		kernel     = fs.Bool("kernel", false, "time syscalls in child processes under the filters of -kernel-profile")
 		kprof      = fs.String("kernel-profile", bench.DockerDefault, "profile whose programs -kernel measures")
 		reps       = fs.Int("reps", bench.DefaultKernelOptions.Reps, "kernel: repetitions per filter")
-		iters      = fs.Int("iterations", bench.DefaultKernelOptions.Iterations, "kernel: calls per timed loop")
+		iters      = fs.Int("iterations", bench.DefaultKernelOptions.Iterations, "kernel: calls per repetition")
+		rounds     = fs.Int("rounds", bench.DefaultKernelOptions.Rounds, "kernel: timed loops per repetition; a repetition counts its fastest loop")
 		cpu        = fs.Int("cpu", bench.DefaultKernelOptions.CPU, "kernel: CPU to pin the timing thread to, -1 for none")
 		rules      = fs.String("rules", "", "print runc's libseccomp calls for a built-in profile (the input of lsc-export) and exit")
 		disasm     = fs.String("disasm", "", "print seccompctl's program for a built-in profile and exit")
@@ -180,7 +181,7 @@ func run(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		Raw:           raws,
 		Kernel:        *kernel,
 		KernelProfile: *kprof,
-		KernelOptions: bench.KernelOptions{Reps: *reps, Iterations: *iters, CPU: *cpu},
+		KernelOptions: bench.KernelOptions{Reps: *reps, Iterations: *iters, Rounds: *rounds, CPU: *cpu},
 	}
 	rep, err := bench.Run(opts)
 	if err != nil {
