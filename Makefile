@@ -4,7 +4,7 @@
 GO ?= go
 export PATH := $(shell $(GO) env GOPATH)/bin:$(PATH)
 
-.PHONY: all build test test-deps unit demo lint
+.PHONY: all build test test-deps unit compat demo lint
 
 all: build
 
@@ -20,7 +20,12 @@ unit:
 	CGO_ENABLED=0 $(GO) vet ./...
 	SECCOMPCTL_REQUIRE_TOOLS=1 $(GO) test -count=1 ./...
 
-test: test-deps unit
+# The libseccomp comparison: its own module (cgo, runc built with its
+# seccomp tag), so the main module never needs cgo. Needs root.
+compat:
+	cd compat && CGO_ENABLED=1 $(GO) vet -tags seccomp ./... && CGO_ENABLED=1 $(GO) test -count=1 -tags seccomp ./...
+
+test: test-deps unit compat
 
 demo: build
 	./bin/seccompctl check examples/docker-default.json

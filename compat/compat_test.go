@@ -102,6 +102,26 @@ var allowedDiffs = []allowedDiff{
 	{file: "testdata/ghsa-4q85-lt-merge.json", input: "x86_64 nr=62 (kill)", why: "GHSA-4q85-33p6-j5g6"},
 }
 
+// staleAccumulator: libseccomp shares identical instruction blocks without
+// checking which argument word the accumulator holds on each path into
+// them, so a path that loaded args[2] can jump into a block that tests
+// args[0] (README "stale accumulator"; confirmed on this kernel by loading
+// runc's program: socket(16, *, 1) runs). Our semantics are the rules as
+// written; seccompctl deliberately does not reproduce a miscompilation
+// that depends on libseccomp's block layout (documented in the main
+// README). No shared profile triggers it.
+var staleAccumulator = func() []allowedDiff {
+	var out []allowedDiff
+	for _, f := range []string{"testdata/stale-accumulator.json", "testdata/socket-mux.json"} {
+		for _, in := range []string{"x86_64 nr=41 (socket)", "x86 nr=359 (socket)", "x32 nr=41|x32bit (socket)"} {
+			out = append(out, allowedDiff{file: f, input: in, why: "libseccomp stale accumulator after block sharing"})
+		}
+	}
+	return out
+}()
+
+func init() { allowedDiffs = append(allowedDiffs, staleAccumulator...) }
+
 // results collects the per-profile figures printed at the end.
 var results struct {
 	sync.Mutex
