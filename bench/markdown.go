@@ -37,6 +37,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	if r.Kernel != nil {
 		writeKernel(&b, r)
 	}
+	for _, p := range r.Profiles {
+		writeVersus(&b, r, p)
+	}
 	if p := r.Profile(DockerDefault); p != nil {
 		writeTargets(&b, r, p)
 	}
@@ -320,4 +323,93 @@ func gap(x, goal float64) string {
 		return "met"
 	}
 	return "+" + trim(x-goal)
+}
+
+// writeVersus puts libseccomp's numbers beside ours as ratios: how many
+// times more libseccomp's program costs.
+func writeVersus(b *strings.Builder, r *Report, p *ProfileReport) {
+	ours := p.Variant(VariantDefault)
+	if ours == nil || ours.Cost == nil {
+		return
+	}
+	var theirs []*Variant
+	for _, v := range p.Variants {
+		if !v.Ours && v.Cost != nil {
+			theirs = append(theirs, v)
+		}
+	}
+	if len(theirs) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "### %s: other compilers ÷ seccompctl, same run\n\n", p.Name)
+	cells := []string{"metric", VariantDefault}
+	for _, v := range theirs {
+		cells = append(cells, v.Name, "×")
+	}
+	header(b, cells...)
+	type metric struct {
+		name string
+		get  func(v *Variant) (float64, bool)
+	}
+	nat := func(v *Variant) *ArchCost { return v.Cost.Arch(r.Native) }
+	metrics := []metric{
+		{"instructions", func(v *Variant) (float64, bool) { return float64(len(v.Insns)), true }},
+		{r.Native.ShortName() + " alone, instructions", func(v *Variant) (float64, bool) { return float64(v.NativeLen), v.NativeLen > 0 }},
+	}
+	for _, a := range p.Arches {
+		metrics = append(metrics,
+			metric{a.ShortName() + " mean executed", func(v *Variant) (float64, bool) {
+				ac := v.Cost.Arch(a)
+				return ac.safeMean(), ac != nil
+			}},
+			metric{a.ShortName() + " max executed", func(v *Variant) (float64, bool) {
+				ac := v.Cost.Arch(a)
+				if ac == nil {
+					return 0, false
+				}
+				return float64(ac.Max), true
+			}})
+	}
+	metrics = append(metrics, metric{r.Native.ShortName() + " worst call-weighted mean", func(v *Variant) (float64, bool) {
+		ac := nat(v)
+		if ac == nil || len(ac.Weighted) == 0 {
+			return 0, false
+		}
+		worst := 0.0
+		for _, x := range ac.Weighted {
+			worst = math.Max(worst, x)
+		}
+		return worst, true
+	}})
+	if r.Kernel != nil && r.KernelProfile == p.Name {
+		for _, call := range r.Kernel.Calls {
+			metrics = append(metrics, metric{"kernel: " + call.Label + ", ns over the floor", func(v *Variant) (float64, bool) {
+				s, f := r.Kernel.Sample(v.Name, call.Label), r.Kernel.Sample("allow-all (floor)", call.Label)
+				if s == nil || f == nil {
+					return 0, false
+				}
+				return math.Round(s.Median() - f.Median()), true
+			}})
+		}
+	}
+	for _, m := range metrics {
+		x, ok := m.get(ours)
+		if !ok {
+			continue
+		}
+		cells := []string{m.name, trim(x)}
+		for _, v := range theirs {
+			y, ok := m.get(v)
+			switch {
+			case !ok:
+				cells = append(cells, "", "")
+			case x > 0:
+				cells = append(cells, trim(y), fmt.Sprintf("%.1f", y/x))
+			default:
+				cells = append(cells, trim(y), "")
+			}
+		}
+		row(b, cells...)
+	}
+	b.WriteString("\n")
 }
