@@ -54,3 +54,15 @@ func loadavg() string {
 	}
 	return strings.Join(f[:3], " ")
 }
+
+// cpuTime is the CPU time (user + system) the process has used, all
+// threads included. Benchmarks report it per operation beside wall time:
+// on a shared machine the wall clock also counts the time other
+// processes held the CPU, and CPU time does not.
+func cpuTime() time.Duration {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

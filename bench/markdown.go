@@ -68,7 +68,7 @@ func writeCompile(b *strings.Builder, r *Report) {
 		return
 	}
 	fmt.Fprintf(b, "### Compile: JSON → raw program (%s, Docker's caps, Linux %s)\n\n", r.Native, DefaultKernel)
-	header(b, "profile", "µs/op", "KB/op", "allocs/op", "instructions")
+	header(b, "profile", "µs/op", "CPU µs/op", "KB/op", "allocs/op", "instructions")
 	for _, p := range r.Profiles {
 		if p.Compile == nil {
 			continue
@@ -77,7 +77,8 @@ func writeCompile(b *strings.Builder, r *Report) {
 		if v := p.Variant(VariantDefault); v != nil {
 			n = fmt.Sprint(len(v.Insns))
 		}
-		row(b, p.Name, fmt.Sprintf("%.0f", float64(p.Compile.NsPerOp)/1e3), fmt.Sprintf("%.0f", float64(p.Compile.BytesPerOp)/1024),
+		row(b, p.Name, fmt.Sprintf("%.0f", float64(p.Compile.NsPerOp)/1e3), fmt.Sprintf("%.0f", float64(p.Compile.CPUNsPerOp)/1e3),
+			fmt.Sprintf("%.0f", float64(p.Compile.BytesPerOp)/1024),
 			fmt.Sprint(p.Compile.AllocsPerOp), n)
 	}
 	b.WriteString("\n")
@@ -292,11 +293,29 @@ func writeTargets(b *strings.Builder, r *Report, p *ProfileReport) {
 			}
 			row(b, append(cells, strings.Join(gaps, " / "))...)
 		}
+		for _, call := range r.Kernel.Calls {
+			u := r.Kernel.Sample(KernelUncachedFloor, call.Label)
+			if u == nil {
+				continue
+			}
+			cells := []string{fmt.Sprintf("(no target) kernel: %s over the uncacheable floor", call.Label)}
+			for _, c := range cols {
+				s := r.Kernel.Sample(c, call.Label)
+				if s == nil {
+					cells = append(cells, "")
+					continue
+				}
+				cells = append(cells, fmt.Sprintf("%+.0f ns", s.Median()-u.Median()))
+			}
+			row(b, append(cells, "")...)
+		}
 	}
 	if p.Compile != nil {
 		pad := make([]string, max(len(cols)-1, 0))
-		row(b, append(append([]string{"compile ≤ 300 µs", fmt.Sprintf("%.0f µs", float64(p.Compile.NsPerOp)/1e3)}, pad...),
-			gap(float64(p.Compile.NsPerOp)/1e3, float64(Targets.CompileNs)/1e3))...)
+		cpu := float64(p.Compile.CPUNsPerOp) / 1e3
+		row(b, append(append([]string{"compile ≤ 300 µs (CPU time; wall clock in parentheses)",
+			fmt.Sprintf("%.0f µs (%.0f)", cpu, float64(p.Compile.NsPerOp)/1e3)}, pad...),
+			gap(cpu, float64(Targets.CompileNs)/1e3))...)
 		row(b, append(append([]string{"compile ≤ 300 KB allocated", fmt.Sprintf("%.0f KB", float64(p.Compile.BytesPerOp)/1024)}, pad...),
 			gap(float64(p.Compile.BytesPerOp)/1024, float64(Targets.CompileByte)/1024))...)
 	}

@@ -65,13 +65,13 @@ func TestRunAndMarkdown(t *testing.T) {
 	assert.Contains(t, rep.Kernel.Variants, VariantDefault)
 	assert.NotContains(t, rep.Kernel.Variants, VariantBalanced)
 
-	p.Compile = &CompileSpeed{NsPerOp: 250000, BytesPerOp: 400 << 10, AllocsPerOp: 1000, N: 10}
+	p.Compile = &CompileSpeed{NsPerOp: 350000, CPUNsPerOp: 250000, BytesPerOp: 400 << 10, AllocsPerOp: 1000, N: 10}
 	var b strings.Builder
 	require.NoError(t, WriteMarkdown(&b, rep))
 	md := b.String()
 	for _, want := range []string{
 		"### Compile: JSON → raw program",
-		"| docker-default | 250 | 400 | 1000 | ",
+		"| docker-default | 350 | 250 | 400 | 1000 | ",
 		"### docker-default: size and instructions executed per syscall (x86_64 + x86 + x32)",
 		"#### docker-default: call-weighted mean on x86_64, every call runs the filter",
 		"#### docker-default: call-weighted mean on x86_64, cached syscalls cost 0",
@@ -79,7 +79,8 @@ func TestRunAndMarkdown(t *testing.T) {
 		"### Real kernel: ns per syscall in a child process (docker-default)",
 		" EPERM | ",
 		"### Issue 7 targets",
-		"| compile ≤ 300 µs | 250 µs |  |  | met |",
+		"| compile ≤ 300 µs (CPU time; wall clock in parentheses) | 250 µs (350) |  |  | met |",
+		"over the uncacheable floor",
 		"| compile ≤ 300 KB allocated | 400 KB |  |  | +100 |",
 	} {
 		assert.Contains(t, md, want)
