@@ -2,6 +2,7 @@ package fuzz
 
 import (
 	"errors"
+	"math"
 	"testing"
 
 	"github.com/seccompctl/seccompctl/compile"
@@ -18,6 +19,32 @@ var compileOptions = []struct {
 	{"default", compile.Options{}},
 	{"NoShare", compile.Options{NoShare: true}},
 	{"Balanced", compile.Options{Balanced: true}},
+}
+
+// genWeights returns syscall frequencies for the native architecture of
+// pol: for some of the numbers with rules and some without, weights
+// spanning many orders of magnitude, and now and then zero, negative,
+// infinite or NaN ones, which must change only the shape of the search
+// tree, never a decision.
+func genWeights(s *Source, pol *profile.Policy) map[int]float64 {
+	w := map[int]float64{}
+	hostile := s.Chance(1, 8)
+	var nrs []int
+	for _, sp := range pol.Arch(pol.Arches[0]).Syscalls {
+		nrs = append(nrs, sp.Nr)
+	}
+	for range 1 + s.IntN(32) {
+		nr := int(pol.Arches[0].Info().SyscallBit) + s.IntN(600)
+		if len(nrs) > 0 && s.Bool() {
+			nr = pick(s, nrs)
+		}
+		v := math.Ldexp(float64(s.Uint32()), s.IntN(64)-40)
+		if hostile {
+			v = pick(s, []float64{0, -1, math.Inf(1), math.NaN(), math.MaxFloat64, math.SmallestNonzeroFloat64, v})
+		}
+		w[nr] = v
+	}
+	return w
 }
 
 // compileSeeds are hand-picked inputs: all zeros (one rule, default
@@ -64,7 +91,11 @@ func checkCompile(t *testing.T, data []byte) string {
 		return "resolve"
 	}
 	inputs := Inputs(pol, s)
-	for _, o := range compileOptions {
+	options := append(compileOptions, struct {
+		name string
+		opts compile.Options
+	}{"Weights", compile.Options{Weights: genWeights(s, pol)}})
+	for _, o := range options {
 		prog, err := compile.Compile(pol, o.opts)
 		if errors.Is(err, compile.ErrTooLong) {
 			continue

@@ -138,7 +138,7 @@ func GenerateProfile(s *Source) GeneratedProfile {
 	p := genProfile{}
 	p.DefaultAction = pick(s, actionNames[:len(actionNames)-1]) // not NOTIFY
 	if p.DefaultAction == "SCMP_ACT_ERRNO" || p.DefaultAction == "SCMP_ACT_TRACE" {
-		p.DefaultErrnoRet = genErrno(s)
+		p.DefaultErrnoRet = genErrno(s, p.DefaultAction)
 	}
 
 	// The architectures: the target's sub-architectures (in any order and
@@ -194,7 +194,9 @@ func GenerateProfile(s *Source) GeneratedProfile {
 	return GeneratedProfile{JSON: b, Target: t}
 }
 
-func genErrno(s *Source) *uint {
+// genErrno returns an errnoRet for action (ERRNO or TRACE), or nil.
+// libseccomp refuses ERRNO(4095) (EINVAL), and so does Parse.
+func genErrno(s *Source, action string) *uint {
 	var e uint
 	switch s.IntN(4) {
 	case 0:
@@ -203,6 +205,9 @@ func genErrno(s *Source) *uint {
 		e = uint(s.IntN(4096))
 	default:
 		e = pick(s, errnos)
+	}
+	if action == "SCMP_ACT_ERRNO" {
+		e = min(e, 4094)
 	}
 	return &e
 }
@@ -256,7 +261,7 @@ func genRule(s *Source, arches []arch.Arch, rt profile.Runtime) genSyscall {
 		r.Names = append(r.Names, genName(s, arches))
 	}
 	if r.Action == "SCMP_ACT_ERRNO" || r.Action == "SCMP_ACT_TRACE" {
-		r.ErrnoRet = genErrno(s)
+		r.ErrnoRet = genErrno(s, r.Action)
 	}
 	nargs := s.IntN(7)
 	if s.Chance(1, 2) {

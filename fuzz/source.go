@@ -71,7 +71,8 @@ func (s *Source) IntN(n int) int {
 }
 
 // Chance returns true with probability about num/den (den at most 256).
-func (s *Source) Chance(num, den int) bool { return s.IntN(den) < num }
+// A zero byte (as past the end) is false: the simple choice.
+func (s *Source) Chance(num, den int) bool { return s.IntN(den) >= den-num }
 
 // pick returns one element of xs.
 func pick[T any](s *Source, xs []T) T { return xs[s.IntN(len(xs))] }
