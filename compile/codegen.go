@@ -2,7 +2,9 @@ package compile
 
 import (
 	"math"
+	"slices"
 	"sort"
+	"sync"
 
 	"github.com/seccompctl/seccompctl/arch"
 	"github.com/seccompctl/seccompctl/profile"
@@ -308,12 +310,15 @@ func (c *codegen) leafWeights(ivs []interval, arches []arch.Arch) func(int) floa
 	// what is minimized), times costBase^(its leaf's cost).
 	counts := make([]float64, len(ivs))
 	for _, a := range arches {
-		for _, s := range syscalls.Table(a) {
-			u := uint32(s.Nr)
-			i := sort.Search(len(ivs), func(i int) bool { return ivs[i].lo > u }) - 1
-			if i >= 0 {
-				counts[i]++
+		nrs := tableNumbers(a)
+		for i := range ivs {
+			// Syscalls of a's table in [ivs[i].lo, ivs[i+1].lo).
+			lo := sort.Search(len(nrs), func(k int) bool { return nrs[k] >= ivs[i].lo })
+			hi := len(nrs)
+			if i+1 < len(ivs) {
+				hi = sort.Search(len(nrs), func(k int) bool { return nrs[k] >= ivs[i+1].lo })
 			}
+			counts[i] += float64(hi - lo)
 		}
 	}
 	return func(i int) float64 {
@@ -366,4 +371,22 @@ func zeroArgCost(lvl *profile.Level) int {
 	}
 	walk(lvl)
 	return cost + 1
+}
+
+var tableNumbersCache sync.Map // arch.Arch → []uint32
+
+// tableNumbers returns the sorted syscall numbers of a's table, computed
+// once per architecture.
+func tableNumbers(a arch.Arch) []uint32 {
+	if v, ok := tableNumbersCache.Load(a); ok {
+		return v.([]uint32)
+	}
+	t := syscalls.Table(a)
+	nrs := make([]uint32, len(t))
+	for i, s := range t {
+		nrs[i] = uint32(s.Nr)
+	}
+	slices.Sort(nrs)
+	tableNumbersCache.Store(a, nrs)
+	return nrs
 }

@@ -1,10 +1,5 @@
 package compile
 
-import (
-	"fmt"
-	"strings"
-)
-
 // Optimizations on the block graph. All of them keep every path's result:
 // they only remove tests whose outcome does not matter, share identical
 // code, and drop loads of a value the accumulator already holds.
@@ -28,7 +23,7 @@ func thread(b *block) *block {
 // terminator, same successors after merging), bottom-up, and threads
 // trivial jumps. It returns the new entry.
 func share(entry *block) *block {
-	canon := map[string]*block{}
+	canon := map[blockKey]*block{}
 	done := map[*block]*block{}
 	var visit func(b *block) *block
 	visit = func(b *block) *block {
@@ -47,7 +42,11 @@ func share(entry *block) *block {
 			done[b] = c
 			return c
 		}
-		k := blockKey(b)
+		k, ok := keyOf(b)
+		if !ok {
+			done[b] = b
+			return b
+		}
 		if c, ok := canon[k]; ok {
 			done[b] = c
 			return c
@@ -59,19 +58,29 @@ func share(entry *block) *block {
 	return visit(entry)
 }
 
-func blockKey(b *block) string {
-	var s strings.Builder
-	for _, in := range b.insns {
-		fmt.Fprintf(&s, "%x:%x;", in.Op, in.K)
+// blockKey identifies a block by content. Blocks carry at most two
+// instructions (a load and an and), so the key is a small comparable value.
+type blockKey struct {
+	n            int
+	ins0, ins1   bpfInsn
+	kind         termKind
+	op           uint16
+	k            uint32
+	succT, succF *block
+}
+
+func keyOf(b *block) (blockKey, bool) {
+	if len(b.insns) > 2 {
+		return blockKey{}, false
 	}
-	fmt.Fprintf(&s, "|%d:%x:%x", b.kind, b.op, b.k)
-	if b.succT != nil {
-		fmt.Fprintf(&s, ":%p", b.succT)
+	k := blockKey{n: len(b.insns), kind: b.kind, op: b.op, k: b.k, succT: b.succT, succF: b.succF}
+	if len(b.insns) > 0 {
+		k.ins0 = b.insns[0]
 	}
-	if b.succF != nil {
-		fmt.Fprintf(&s, ":%p", b.succF)
+	if len(b.insns) > 1 {
+		k.ins1 = b.insns[1]
 	}
-	return s.String()
+	return k, true
 }
 
 // accState is what the accumulator is known to hold: a 32-bit word of

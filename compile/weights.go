@@ -2,11 +2,11 @@ package compile
 
 // optimalSplits returns a split function for the search tree over n leaves
 // with the given weights that minimizes the weighted sum of leaf depths
-// (the expected number of compares per call): the classic O(n^3) dynamic
-// program for optimal alphabetic trees, with Knuth's monotonicity to make
-// it O(n^2). n is at most a few hundred intervals.
+// (the expected number of compares per call): the dynamic program for
+// optimal alphabetic trees with Knuth's monotonicity of the root, O(n^2)
+// time. The tables are triangular and compact (float32 costs, uint16
+// roots): n is a few hundred intervals at most.
 func optimalSplits(n int, weight func(i int) float64) func(lo, hi int) int {
-	// prefix sums of weights
 	// Intervals nobody calls still need a place in the tree; a small floor
 	// keeps them from piling up into a deep chain on one side.
 	ws := make([]float64, n)
@@ -23,38 +23,40 @@ func optimalSplits(n int, weight func(i int) float64) func(lo, hi int) int {
 	for i, w := range ws {
 		pre[i+1] = pre[i] + max(w, floor)
 	}
-	// cost[i][j] for leaves [i, j): minimal sum of weight*depth.
-	// root[i][j]: best split point k in (i, j).
-	cost := make([][]float64, n+1)
-	root := make([][]int, n+1)
-	for i := range cost {
-		cost[i] = make([]float64, n+1)
-		root[i] = make([]int, n+1)
+	// Row i of the triangle holds j = i+1 .. n; idx maps (i, j) into it.
+	rowStart := make([]int, n+1)
+	for i := 1; i <= n; i++ {
+		rowStart[i] = rowStart[i-1] + (n - (i - 1))
 	}
+	idx := func(i, j int) int { return rowStart[i] + (j - i - 1) }
+	size := rowStart[n]
+	cost := make([]float32, size)
+	root := make([]uint16, size)
 	for length := 2; length <= n; length++ {
 		for i := 0; i+length <= n; i++ {
 			j := i + length
 			lo, hi := i+1, j-1
 			if length > 2 {
-				lo, hi = root[i][j-1], root[i+1][j]
-				if lo < i+1 {
-					lo = i + 1
-				}
-				if hi > j-1 {
-					hi = j - 1
-				}
+				lo = max(int(root[idx(i, j-1)]), i+1)
+				hi = min(int(root[idx(i+1, j)]), j-1)
 			}
-			best, bestK := -1.0, lo
+			best, bestK := float32(-1), lo
 			for k := lo; k <= hi; k++ {
-				c := cost[i][k] + cost[k][j]
+				var c float32
+				if k-i > 1 {
+					c += cost[idx(i, k)]
+				}
+				if j-k > 1 {
+					c += cost[idx(k, j)]
+				}
 				if best < 0 || c < best {
 					best, bestK = c, k
 				}
 			}
 			// Every leaf below gets one compare deeper.
-			cost[i][j] = best + (pre[j] - pre[i])
-			root[i][j] = bestK
+			cost[idx(i, j)] = best + float32(pre[j]-pre[i])
+			root[idx(i, j)] = uint16(bestK)
 		}
 	}
-	return func(lo, hi int) int { return root[lo][hi] }
+	return func(lo, hi int) int { return int(root[idx(lo, hi)]) }
 }

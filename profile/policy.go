@@ -3,7 +3,6 @@ package profile
 import (
 	"fmt"
 	"slices"
-	"sort"
 
 	"github.com/seccompctl/seccompctl/arch"
 	"github.com/seccompctl/seccompctl/syscalls"
@@ -145,7 +144,7 @@ func (p *Profile) Resolve(t Target) (*Policy, error) {
 	}
 	r.enosysRule()
 	for _, ap := range r.pol.perArch {
-		sort.Slice(ap.Syscalls, func(i, j int) bool { return ap.Syscalls[i].Nr < ap.Syscalls[j].Nr })
+		slices.SortFunc(ap.Syscalls, func(a, b *SyscallPolicy) int { return a.Nr - b.Nr })
 	}
 	return r.pol, nil
 }
@@ -164,6 +163,9 @@ type resolver struct {
 type keptRule struct {
 	index int
 	names []string
+	// nrs[i][k] is names[i]'s number on the policy's k-th architecture, or
+	// -1 where libseccomp has none (looked up once, used twice).
+	nrs [][]int
 }
 
 func (r *resolver) warn(code string, s *Syscall, path, format string, a ...any) {
@@ -298,7 +300,17 @@ func (r *resolver) rules() error {
 			}
 			names = append(names, n)
 		}
-		r.kept = append(r.kept, keptRule{index: i, names: names})
+		nrs := make([][]int, len(names))
+		for k, n := range names {
+			nrs[k] = make([]int, len(r.pol.Arches))
+			for j, a := range r.pol.Arches {
+				nrs[k][j] = -1
+				if nr, ok := libseccompNumber(a, n); ok {
+					nrs[k][j] = nr
+				}
+			}
+		}
+		r.kept = append(r.kept, keptRule{index: i, names: names, nrs: nrs})
 
 		act := actionOf(s.Action, s.ErrnoRet)
 		if act == r.pol.Default {
@@ -311,9 +323,9 @@ func (r *resolver) rules() error {
 		if err != nil {
 			return err
 		}
-		for _, name := range names {
+		for k, name := range names {
 			for _, conds := range condSets {
-				if err := r.addRule(s, path, name, act, conds); err != nil {
+				if err := r.addRule(s, path, name, nrs[k], act, conds); err != nil {
 					return err
 				}
 			}
@@ -350,7 +362,7 @@ func (r *resolver) conditions(s *Syscall, path string) ([][]condition, error) {
 		for _, a := range args {
 			conds = append(conds, toCond(a))
 		}
-		sort.SliceStable(conds, func(i, j int) bool { return conds[i].arg < conds[j].arg })
+		slices.SortStableFunc(conds, func(a, b condition) int { return a.arg - b.arg })
 		return [][]condition{conds}, nil
 	}
 	out := make([][]condition, 0, len(args))
@@ -362,9 +374,9 @@ func (r *resolver) conditions(s *Syscall, path string) ([][]condition, error) {
 
 // addRule adds one libseccomp rule (one name, one condition list) to every
 // architecture of the filter, as seccomp_rule_add does.
-func (r *resolver) addRule(s *Syscall, path, name string, act Action, conds []condition) error {
-	for _, a := range r.pol.Arches {
-		if nr, ok := libseccompNumber(a, name); ok {
+func (r *resolver) addRule(s *Syscall, path, name string, nrs []int, act Action, conds []condition) error {
+	for j, a := range r.pol.Arches {
+		if nr := nrs[j]; nr >= 0 {
 			if err := r.addToArch(s, path, a, nr, name, act, conds, false); err != nil {
 				return err
 			}
@@ -462,14 +474,14 @@ func (r *resolver) enosysRule() {
 	case ActAllow, ActLog, ActTrace:
 		return
 	}
-	for _, a := range r.pol.Arches {
+	for j, a := range r.pol.Arches {
 		largest := 0
 		for _, k := range r.kept {
-			for _, n := range k.names {
+			for i, n := range k.names {
 				if r.multiplexedName(a, n) {
 					continue // libseccomp resolves these to pseudo numbers
 				}
-				if nr, ok := libseccompNumber(a, n); ok && nr > largest {
+				if nr := k.nrs[i][j]; nr > largest {
 					largest = nr
 				}
 			}
