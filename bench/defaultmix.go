@@ -18,8 +18,8 @@ import (
 const DefaultMixFloor = 1e-4
 
 // GenerateDefaultMix writes compile/defaultmix.go: the blend of mixes
-// (Blend) as a table by syscall name, and compile.DefaultMix, which turns
-// it into Options.Weights for an architecture. Weights are rounded to 3
+// (Blend) as a table by syscall name, which compile.DefaultMix (mix.go)
+// turns into Options.Weights for an architecture. Weights are rounded to 3
 // significant digits so the file stays readable and diffs stay small.
 func GenerateDefaultMix(mixes []*Mix) ([]byte, error) {
 	blend := Blend(mixes)
@@ -33,14 +33,6 @@ func GenerateDefaultMix(mixes []*Mix) ([]byte, error) {
 package compile
 
 //go:generate go run ../bench/cmd/seccompbench -gen-default-mix defaultmix.go
-
-import (
-	"maps"
-	"slices"
-
-	"github.com/seccompctl/seccompctl/arch"
-	"github.com/seccompctl/seccompctl/syscalls"
-)
 
 // DefaultMixFloor is the weight DefaultMix gives every syscall on top of
 // the recorded frequencies (which sum to 1), so that syscalls no recorded
@@ -56,29 +48,6 @@ var defaultMix = map[string]float64{
 	for _, name := range slices.Sorted(maps.Keys(blend)) {
 		fmt.Fprintf(&b, "\t%q: %s,\n", name, fmt.Sprintf("%.3g", blend[name]))
 	}
-	b.WriteString(`}
-
-// DefaultMix returns syscall weights for Options.Weights on a: every
-// number of a's syscall table gets DefaultMixFloor, plus the recorded
-// frequency of its name. The mixes were recorded on x86_64; on other
-// architectures a name carries its weight to the number it has there, and
-// names a lacks (newfstatat on x86, say) contribute nothing. The map is
-// new on every call; callers may change it.
-func DefaultMix(a arch.Arch) map[int]float64 {
-	table := syscalls.Table(a)
-	w := make(map[int]float64, len(table))
-	for _, s := range table {
-		w[s.Nr] = DefaultMixFloor
-	}
-	// Sorted, so that names sharing a number add up the same way on
-	// every call.
-	for _, name := range slices.Sorted(maps.Keys(defaultMix)) {
-		if nr, ok := syscalls.Number(a, name); ok {
-			w[nr] += defaultMix[name]
-		}
-	}
-	return w
-}
-`)
+	b.WriteString("}\n")
 	return format.Source(b.Bytes())
 }
