@@ -54,21 +54,24 @@ type Error struct {
 	Err  error    // the sentinel it matches (ErrSyntax, ErrUnknownOp, ...)
 }
 
-func (e *Error) Error() string {
+func (e *Error) Error() string { return located(e.File, e.Pos, e.Path, e.Msg) }
+
+// located formats "FILE:LINE:COL: path: msg", leaving out what is unknown.
+func located(file string, pos Position, path, msg string) string {
 	s := ""
-	if e.File != "" {
-		s = e.File + ":"
+	if file != "" {
+		s = file + ":"
 	}
-	if e.Pos.IsValid() {
-		s += e.Pos.String() + ":"
+	if pos.IsValid() {
+		s += pos.String() + ":"
 	}
 	if s != "" {
 		s += " "
 	}
-	if e.Path != "" {
-		s += e.Path + ": "
+	if path != "" {
+		s += path + ": "
 	}
-	return s + e.Msg
+	return s + msg
 }
 
 // Unwrap returns the specific sentinel.

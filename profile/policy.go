@@ -76,22 +76,7 @@ type Warning struct {
 	Msg  string
 }
 
-func (w Warning) String() string {
-	s := ""
-	if w.File != "" {
-		s = w.File + ":"
-	}
-	if w.Pos.IsValid() {
-		s += w.Pos.String() + ":"
-	}
-	if s != "" {
-		s += " "
-	}
-	if w.Path != "" {
-		s += w.Path + ": "
-	}
-	return s + w.Msg
-}
+func (w Warning) String() string { return located(w.File, w.Pos, w.Path, w.Msg) }
 
 const enosys = 38 // ENOSYS on every architecture runc's stub handles
 
