@@ -180,7 +180,8 @@ func (r *resolver) arches() error {
 	all := []arch.Arch{native}
 	for _, a := range r.listed {
 		if a == arch.PARISC || a == arch.PARISC64 {
-			return fmt.Errorf("%w: %s is not in runc's architecture table", ErrUnknownArch, a)
+			return &Error{File: r.p.Source.File, Err: ErrUnknownArch,
+				Msg: fmt.Sprintf("%s is not in runc's architecture table: runc refuses the profile", a)}
 		}
 		if !slices.Contains(all, a) {
 			all = append(all, a)
@@ -188,7 +189,8 @@ func (r *resolver) arches() error {
 	}
 	for _, a := range all[1:] {
 		if a.BigEndian() != native.BigEndian() {
-			return fmt.Errorf("%w: %s and %s have different byte orders; one filter cannot cover both (libseccomp: EDOM)", ErrInvalid, native, a)
+			return &Error{File: r.p.Source.File, Err: ErrInvalid,
+				Msg: fmt.Sprintf("%s and %s have different byte orders; one filter cannot cover both (libseccomp: EDOM)", native, a)}
 		}
 	}
 	r.pol.Arches = all
