@@ -11,11 +11,10 @@ import (
 )
 
 // Regression tests for what the fuzz targets found in the packages they
-// test. Each stays here, failing until the package is fixed, then passing
-// for good. (Crashes of the harness itself are next to the harness:
+// test. Each is added failing, passes once the package is fixed, and stays. (Crashes of the harness itself are next to the harness:
 // TestKernelChildReplaced.)
 
-// Found while writing FuzzCompile's Resolve check: profile/errors.go says
+// Found by FuzzCompile's Resolve check, fixed in 2035d32. profile/errors.go says
 // "every error about bad input matches ErrInvalid", and Resolve's EDOM
 // error for mixed byte orders does, but its refusal of PA-RISC (not in
 // runc's architecture table) matches only ErrUnknownArch. A caller that
