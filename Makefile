@@ -4,7 +4,7 @@
 GO ?= go
 export PATH := $(shell $(GO) env GOPATH)/bin:$(PATH)
 
-.PHONY: all build test test-deps unit compat demo lint
+.PHONY: all build test test-deps unit compat fuzz-smoke demo lint
 
 all: build
 
@@ -25,7 +25,20 @@ unit:
 compat:
 	cd compat && CGO_ENABLED=1 $(GO) vet -tags seccomp ./... && CGO_ENABLED=1 $(GO) test -count=1 -tags seccomp ./...
 
-test: test-deps unit compat
+# Every fuzz target for a short fixed time (go test takes one -fuzz target
+# per run). Run them for hours locally: see fuzz/README.md. A failure leaves
+# its input under the package's testdata/fuzz/.
+FUZZTIME ?= 20s
+FUZZ_TARGETS = ./fuzz:FuzzParse ./fuzz:FuzzCompile ./fuzz:FuzzEmulator ./fuzz:FuzzRaw \
+	./oci:FuzzManifest ./oci:FuzzAnnotations ./oci:FuzzParseReference
+fuzz-smoke:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$pkg $$fn for $(FUZZTIME)"; \
+		$(GO) test $$pkg -run=NONE -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s; \
+	done
+
+test: test-deps unit compat fuzz-smoke
 
 demo: build
 	./bin/seccompctl check examples/docker-default.json
