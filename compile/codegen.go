@@ -338,10 +338,10 @@ func (c *codegen) leafWeights(ivs []interval, arches []arch.Arch) func(int) floa
 // costBase and secondaryABIWeight tune the cost-balanced tree: a base
 // near 1 approaches a tree balanced by count (best mean), a base of 2 one
 // balanced by cost (best worst case). Measured on Docker's default profile
-// (TestDockerDefaultShape): 1.4 gives both a short mean and a short worst
+// (TestDockerDefaultShape): 1.5 gives both a short mean and a short worst
 // path.
 const (
-	costBase           = 1.4
+	costBase           = 1.5
 	secondaryABIWeight = 1.0 / 16
 	holeWeight         = 0.5 // an interval with no known syscall in it
 )
@@ -389,4 +389,14 @@ func tableNumbers(a arch.Arch) []uint32 {
 	slices.Sort(nrs)
 	tableNumbersCache.Store(a, nrs)
 	return nrs
+}
+
+// splitter picks the tree builder for weighted trees: the optimal
+// dynamic program for user weights, where the expected cost is the point,
+// and the cheaper bisection rule for the default cost-balanced tree.
+func (c *codegen) splitter(n int, weight func(int) float64) func(lo, hi int) int {
+	if c.opts.Weights != nil || c.opts.optimalTree {
+		return optimalSplits(n, weight)
+	}
+	return balancedByWeight(n, weight)
 }

@@ -14,7 +14,7 @@ import "github.com/seccompctl/seccompctl/arch"
 func (c *codegen) searchTree(ivs []interval, weight func(i int) float64, leaf func(iv interval) *block) *block {
 	split := balancedSplit
 	if weight != nil {
-		split = optimalSplits(len(ivs), weight)
+		split = c.splitter(len(ivs), weight)
 	}
 	// Where x86_64 and x32 share the tree, split them first: each ABI then
 	// pays one compare for the other's existence, not a deeper tree.

@@ -1,5 +1,7 @@
 package compile
 
+import "sort"
+
 // optimalSplits returns a split function for the search tree over n leaves
 // with the given weights that minimizes the weighted sum of leaf depths
 // (the expected number of compares per call): the dynamic program for
@@ -59,4 +61,25 @@ func optimalSplits(n int, weight func(i int) float64) func(lo, hi int) int {
 		}
 	}
 	return func(lo, hi int) int { return int(root[idx(lo, hi)]) }
+}
+
+// balancedByWeight returns a split function that puts the root of every
+// subtree where the leaves' weight is split most evenly (Mehlhorn's
+// bisection rule). The tree is within two compares per leaf of the
+// optimal one and costs O(n log n) to build instead of O(n^2).
+func balancedByWeight(n int, weight func(i int) float64) func(lo, hi int) int {
+	pre := make([]float64, n+1)
+	for i := 0; i < n; i++ {
+		pre[i+1] = pre[i] + max(weight(i), 0)
+	}
+	return func(lo, hi int) int {
+		half := (pre[lo] + pre[hi]) / 2
+		// The first k in (lo, hi) whose prefix reaches half, or the one
+		// before it if that splits more evenly.
+		k := sort.SearchFloat64s(pre[lo+1:hi], half) + lo + 1
+		if k > lo+1 && half-pre[k-1] < pre[k]-half {
+			k--
+		}
+		return min(max(k, lo+1), hi-1)
+	}
 }
