@@ -143,6 +143,7 @@ type resolver struct {
 	// kept are the rules that survived includes/excludes, with the names
 	// known to the syscall tables.
 	kept []keptRule
+	slab []SyscallPolicy
 }
 
 type keptRule struct {
@@ -151,6 +152,26 @@ type keptRule struct {
 	// nrs[i][k] is names[i]'s number on the policy's k-th architecture, or
 	// -1 where libseccomp has none (looked up once, used twice).
 	nrs [][]int
+}
+
+// nameCount bounds how many syscalls one architecture can get rules for.
+func (r *resolver) nameCount() int {
+	n := 0
+	for _, s := range r.p.Syscalls {
+		n += len(s.Names)
+	}
+	return min(n, 1024)
+}
+
+// newSyscallPolicy hands out SyscallPolicy values from a slab: a policy
+// has hundreds of them, allocated one by one they dominate Resolve.
+func (r *resolver) newSyscallPolicy() *SyscallPolicy {
+	if len(r.slab) == 0 {
+		r.slab = make([]SyscallPolicy, 256)
+	}
+	sp := &r.slab[0]
+	r.slab = r.slab[1:]
+	return sp
 }
 
 func (r *resolver) warn(code string, s *Syscall, path, format string, a ...any) {
@@ -195,7 +216,7 @@ func (r *resolver) arches() error {
 	}
 	r.pol.Arches = all
 	for _, a := range all {
-		r.pol.perArch[a] = &ArchPolicy{Arch: a, ENOSYSAbove: -1, byNr: map[int]*SyscallPolicy{}}
+		r.pol.perArch[a] = &ArchPolicy{Arch: a, ENOSYSAbove: -1, byNr: make(map[int]*SyscallPolicy, r.nameCount())}
 	}
 	return nil
 }
@@ -419,7 +440,8 @@ func (r *resolver) addToArch(s *Syscall, path string, a arch.Arch, nr int, name 
 	chain := buildChain(conds, act, a.Is64Bit())
 	sp := ap.byNr[nr]
 	if sp == nil {
-		sp = &SyscallPolicy{Nr: nr, Name: name, Action: act, Tree: chain, Rules: []int{s.Index}}
+		sp = r.newSyscallPolicy()
+		*sp = SyscallPolicy{Nr: nr, Name: name, Action: act, Tree: chain, Rules: []int{s.Index}}
 		ap.byNr[nr] = sp
 		ap.Syscalls = append(ap.Syscalls, sp)
 		return nil
