@@ -75,7 +75,7 @@ type jsonReader struct {
 	path     []string // path segments of the value being read
 }
 
-func readJSON(data []byte, maxDepth int) (*jsonValue, error) {
+func readJSON(data []byte, maxDepth int) (*jsonValue, *syntaxError) {
 	r := &jsonReader{data: data, maxDepth: maxDepth}
 	if len(data) == 0 {
 		return nil, r.fail(0, "empty input: want a JSON object")
@@ -101,7 +101,7 @@ func readJSON(data []byte, maxDepth int) (*jsonValue, error) {
 	return v, nil
 }
 
-func (r *jsonReader) fail(off int, format string, a ...any) error {
+func (r *jsonReader) fail(off int, format string, a ...any) *syntaxError {
 	return &syntaxError{off: off, path: joinPath(r.path), msg: fmt.Sprintf(format, a...)}
 }
 
@@ -135,7 +135,7 @@ func (r *jsonReader) skipSpace() {
 
 // commentError reports comments, which people put in profiles and JSON
 // does not have, by name rather than as a bare syntax error.
-func (r *jsonReader) commentError() error {
+func (r *jsonReader) commentError() *syntaxError {
 	rest := r.data[r.pos:]
 	switch {
 	case len(rest) >= 2 && rest[0] == '/' && (rest[1] == '/' || rest[1] == '*'):
@@ -146,7 +146,7 @@ func (r *jsonReader) commentError() error {
 	return nil
 }
 
-func (r *jsonReader) unexpected(want string) error {
+func (r *jsonReader) unexpected(want string) *syntaxError {
 	if r.pos >= len(r.data) {
 		return r.fail(r.pos, "unexpected end of input: want %s", want)
 	}
@@ -160,7 +160,7 @@ func (r *jsonReader) unexpected(want string) error {
 	return r.fail(r.pos, "unexpected %q: want %s", c, want)
 }
 
-func (r *jsonReader) value() (*jsonValue, error) {
+func (r *jsonReader) value() (*jsonValue, *syntaxError) {
 	if r.pos >= len(r.data) {
 		return nil, r.unexpected("a value")
 	}
@@ -200,7 +200,7 @@ func (r *jsonReader) literal(word string) bool {
 	return false
 }
 
-func (r *jsonReader) enter() error {
+func (r *jsonReader) enter() *syntaxError {
 	r.depth++
 	if r.depth > r.maxDepth {
 		return r.fail(r.pos, "nesting deeper than %d levels", r.maxDepth)
@@ -208,7 +208,7 @@ func (r *jsonReader) enter() error {
 	return nil
 }
 
-func (r *jsonReader) object() (*jsonValue, error) {
+func (r *jsonReader) object() (*jsonValue, *syntaxError) {
 	if err := r.enter(); err != nil {
 		return nil, err
 	}
@@ -262,7 +262,7 @@ func (r *jsonReader) object() (*jsonValue, error) {
 	}
 }
 
-func (r *jsonReader) array() (*jsonValue, error) {
+func (r *jsonReader) array() (*jsonValue, *syntaxError) {
 	if err := r.enter(); err != nil {
 		return nil, err
 	}
@@ -298,7 +298,7 @@ func (r *jsonReader) array() (*jsonValue, error) {
 }
 
 // number checks the JSON number grammar and returns the literal.
-func (r *jsonReader) number() (string, error) {
+func (r *jsonReader) number() (string, *syntaxError) {
 	start := r.pos
 	d := r.data
 	digits := func() int {
@@ -338,7 +338,7 @@ func (r *jsonReader) number() (string, error) {
 }
 
 // str reads a string, checking UTF-8 and escapes, and returns its value.
-func (r *jsonReader) str() (string, error) {
+func (r *jsonReader) str() (string, *syntaxError) {
 	d := r.data
 	r.pos++ // opening quote
 	start := r.pos
@@ -426,7 +426,7 @@ func (r *jsonReader) str() (string, error) {
 	}
 }
 
-func (r *jsonReader) hex4() (rune, error) {
+func (r *jsonReader) hex4() (rune, *syntaxError) {
 	if r.pos+4 > len(r.data) {
 		return 0, r.fail(r.pos, "unexpected end of input in a \\u escape")
 	}
@@ -438,14 +438,16 @@ func (r *jsonReader) hex4() (rune, error) {
 	return rune(v), nil
 }
 
-func (r *jsonReader) badUTF8(start, end int) error {
+func (r *jsonReader) badUTF8(start, end int) *syntaxError {
+	// The caller found s invalid, so some rune in it decodes as an error.
 	s := r.data[start:end]
-	for i := 0; i < len(s); {
+	i := 0
+	for i < len(s) {
 		ru, size := utf8.DecodeRune(s[i:])
 		if ru == utf8.RuneError && size <= 1 {
-			return r.fail(start+i, "invalid UTF-8 byte 0x%02x inside a string", s[i])
+			break
 		}
 		i += size
 	}
-	return r.fail(start, "invalid UTF-8 inside a string")
+	return r.fail(start+i, "invalid UTF-8 byte 0x%02x inside a string", s[min(i, len(s)-1)])
 }

@@ -1,7 +1,6 @@
 package profile
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -86,17 +85,13 @@ func ParseWithOptions(data []byte, opts ParseOptions) (*Profile, error) {
 		return nil, tooLarge(opts, int64(len(data)))
 	}
 	d := &decoder{src: Source{File: opts.File, lines: newLineIndex(data)}}
-	root, err := readJSON(data, opts.MaxDepth)
-	if err != nil {
-		var se *syntaxError
-		if errors.As(err, &se) {
-			msg := se.msg
-			if se.dupOf > 0 {
-				msg += " (first at " + d.src.lines.pos(se.dupOf).String() + ")"
-			}
-			return nil, &Error{File: opts.File, Path: se.path, Pos: d.src.lines.pos(se.off), Msg: msg, Err: ErrSyntax}
+	root, se := readJSON(data, opts.MaxDepth)
+	if se != nil {
+		msg := se.msg
+		if se.dupOf > 0 {
+			msg += " (first at " + d.src.lines.pos(se.dupOf).String() + ")"
 		}
-		return nil, err
+		return nil, &Error{File: opts.File, Path: se.path, Pos: d.src.lines.pos(se.off), Msg: msg, Err: ErrSyntax}
 	}
 	p, err := d.profile(root)
 	if err != nil {
@@ -367,10 +362,7 @@ func (d *decoder) errnoFits(obj *jsonValue, path string, act ActionName, errno *
 	if act != "SCMP_ACT_ERRNO" || errno == nil || *errno < maxErrno {
 		return nil
 	}
-	v := obj.get(key)
-	if v == nil {
-		v = obj
-	}
+	v := obj.get(key) // nil (no position) if the errno came by name
 	p := key
 	if path != "" {
 		p = path + "." + key
