@@ -22,6 +22,18 @@
 // them with EEXIST), and runc's ENOSYS rule for syscall numbers above the
 // largest the profile names.
 //
+// # Limits
+//
+// Input is bounded by ParseOptions: DefaultMaxSize (4 MiB) and
+// DefaultMaxDepth (64 levels of JSON nesting; deeper input is refused after
+// reading that far, so 10^5 nested arrays cost about 0.1 ms). Within them,
+// time and memory grow linearly with the input, except that rules with
+// argument conditions on one syscall are merged into its tree one by one
+// (as libseccomp does), quadratic in their number. Measured with
+// BenchmarkHostile on a 2-core VM: 10^5 names in one rule parse and resolve
+// in about 25 ms and 23 MB; 10^4 conditional rules on one syscall in about
+// 70 ms and 27 MB.
+//
 // Policy.Decide is the reference semantics: given an audit architecture,
 // a syscall number and six arguments, it returns the action the filter
 // runc installs would return. It is written to be read, not to be fast;
