@@ -2,6 +2,7 @@ package syscalls
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/seccompctl/seccompctl/arch"
 )
@@ -39,23 +40,30 @@ func Lookup(a arch.Arch, name string) (Syscall, bool) {
 	if t == nil {
 		return Syscall{}, false
 	}
-	// Binary search by hand: sort.Search's closure would be allocation-free
-	// too, but this keeps the hot path obvious.
-	lo, hi := 0, len(t.byName)
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if t.byNr[t.byName[mid]].Name < name {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	if lo < len(t.byName) {
-		if s := t.byNr[t.byName[lo]]; s.Name == name {
-			return s, true
-		}
+	if i, ok := nameIndexOf(a, t)[name]; ok {
+		return t.byNr[i], true
 	}
 	return Syscall{}, false
+}
+
+// nameIndex maps names to byNr positions per architecture, built on first
+// use: a map lookup is several times faster than the binary search over
+// strings, and Resolve looks up every name of a profile on every
+// architecture.
+var nameIndex [256]struct {
+	once sync.Once
+	m    map[string]uint16
+}
+
+func nameIndexOf(a arch.Arch, t *table) map[string]uint16 {
+	ni := &nameIndex[a]
+	ni.once.Do(func() {
+		ni.m = make(map[string]uint16, len(t.byName))
+		for _, i := range t.byName {
+			ni.m[t.byNr[i].Name] = i
+		}
+	})
+	return ni.m
 }
 
 // Name returns the name of syscall number nr on a. Where several names
@@ -97,9 +105,20 @@ func Max(a arch.Arch) int {
 
 // Known reports whether name is a syscall on at least one architecture.
 func Known(name string) bool {
-	_, found := slices.BinarySearch(allNames, name)
+	knownOnce.Do(func() {
+		known = make(map[string]struct{}, len(allNames))
+		for _, n := range allNames {
+			known[n] = struct{}{}
+		}
+	})
+	_, found := known[name]
 	return found
 }
+
+var (
+	knownOnce sync.Once
+	known     map[string]struct{}
+)
 
 // Names returns every known syscall name, sorted. The slice is a copy.
 func Names() []string {
