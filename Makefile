@@ -4,7 +4,7 @@
 GO ?= go
 export PATH := $(shell $(GO) env GOPATH)/bin:$(PATH)
 
-.PHONY: all build test test-deps unit compat fuzz-smoke demo lint
+.PHONY: all build test test-deps unit compat fuzz-smoke cover demo lint
 
 all: build
 
@@ -49,6 +49,11 @@ demo: build
 	./bin/seccompctl compile --format raw -o /tmp/seccompctl-docker.bpf examples/docker-default.json
 	./bin/seccompctl disasm /tmp/seccompctl-docker.bpf | tail -5
 	./bin/seccompctl syscalls --arch aarch64 openat
+
+# Statement coverage across the module: per package, then the total.
+cover:
+	$(GO) test -count=1 -coverprofile=coverage.out ./...
+	$(GO) tool cover -func=coverage.out | tail -1
 
 lint:
 	@test -z "$$(gofmt -l .)" || (gofmt -l .; exit 1)
