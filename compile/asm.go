@@ -21,13 +21,12 @@ import (
 // tends to follow it directly (jf 0).
 func layout(entry *block) []*block {
 	var post []*block
-	seen := map[*block]bool{}
 	var dfs func(b *block)
 	dfs = func(b *block) {
-		if b == nil || seen[b] {
+		if b == nil || b.laidOut {
 			return
 		}
-		seen[b] = true
+		b.laidOut = true
 		dfs(b.succT)
 		dfs(b.succF)
 		post = append(post, b)

@@ -39,7 +39,25 @@ type interval struct {
 //     up in both rule sets.
 type numberSpace struct {
 	pol    *profile.Policy
-	arches []arch.Arch // policy architectures with this audit value
+	arches []arch.Arch           // policy architectures with this audit value
+	aps    []*profile.ArchPolicy // their policies, in the same order
+}
+
+func newNumberSpace(pol *profile.Policy, arches []arch.Arch) numberSpace {
+	s := numberSpace{pol: pol, arches: arches}
+	for _, a := range arches {
+		s.aps = append(s.aps, pol.Arch(a))
+	}
+	return s
+}
+
+func (s numberSpace) arch(a arch.Arch) *profile.ArchPolicy {
+	for i, b := range s.arches {
+		if a == b {
+			return s.aps[i]
+		}
+	}
+	return nil
 }
 
 func (s numberSpace) has(a arch.Arch) bool { return slices.Contains(s.arches, a) }
@@ -56,8 +74,8 @@ func stubABI(a arch.Arch, u uint32) bool {
 }
 
 func (s numberSpace) at(u uint32) decision {
-	for _, a := range s.arches {
-		max := s.pol.Arch(a).ENOSYSAbove
+	for i, a := range s.arches {
+		max := s.aps[i].ENOSYSAbove
 		if max < 0 || !stubABI(a, u) {
 			continue
 		}
@@ -85,7 +103,7 @@ func (s numberSpace) at(u uint32) decision {
 	default:
 		a = s.arches[0]
 	}
-	sp := s.pol.Arch(a).Lookup(int(int32(u)))
+	sp := s.arch(a).Lookup(int(int32(u)))
 	switch {
 	case sp == nil:
 		return decision{action: s.pol.Default}
@@ -103,8 +121,7 @@ func (s numberSpace) breakpoints() []uint32 {
 			points = append(points, uint32(p))
 		}
 	}
-	for _, a := range s.arches {
-		ap := s.pol.Arch(a)
+	for _, ap := range s.aps {
 		for _, sp := range ap.Syscalls {
 			add(uint64(uint32(sp.Nr)))
 			add(uint64(uint32(sp.Nr)) + 1)
@@ -120,7 +137,7 @@ func (s numberSpace) breakpoints() []uint32 {
 // intervals computes the decisions for every syscall number of one audit
 // value as a sorted list of maximal intervals.
 func intervals(pol *profile.Policy, arches []arch.Arch) []interval {
-	s := numberSpace{pol: pol, arches: arches}
+	s := newNumberSpace(pol, arches)
 	var out []interval
 	for _, p := range s.breakpoints() {
 		d := s.at(p)

@@ -34,9 +34,13 @@ type block struct {
 	succT *block // termCond: taken when true; termJump: the target
 	succF *block // termCond: taken when false
 
-	// Filled by the passes.
-	order int // position in the layout
-	preds int
+	// Filled by the passes (fields rather than maps: the passes touch
+	// every block once or twice, and map lookups dominated them).
+	order   int    // position in the layout
+	shared  *block // share: the canonical block this one became
+	laidOut bool   // layout: visited
+	acc     accState
+	accSeen bool // dropRedundantLoads: acc holds the meet of the preds seen
 }
 
 // Opcodes the generator uses.

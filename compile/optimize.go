@@ -24,11 +24,10 @@ func thread(b *block) *block {
 // trivial jumps. It returns the new entry.
 func share(entry *block) *block {
 	canon := map[blockKey]*block{}
-	done := map[*block]*block{}
 	var visit func(b *block) *block
 	visit = func(b *block) *block {
-		if c, ok := done[b]; ok {
-			return c
+		if b.shared != nil {
+			return b.shared
 		}
 		if b.succT != nil {
 			b.succT = visit(b.succT)
@@ -38,21 +37,20 @@ func share(entry *block) *block {
 		}
 		t := thread(b)
 		if t != b {
-			c := visit(t)
-			done[b] = c
-			return c
+			b.shared = visit(t)
+			return b.shared
 		}
 		k, ok := keyOf(b)
 		if !ok {
-			done[b] = b
+			b.shared = b
 			return b
 		}
 		if c, ok := canon[k]; ok {
-			done[b] = c
+			b.shared = c
 			return c
 		}
 		canon[k] = b
-		done[b] = b
+		b.shared = b
 		return b
 	}
 	return visit(entry)
@@ -96,21 +94,19 @@ type accState struct {
 // blocks must be in a topological order (every block after its
 // predecessors), which the layout provides.
 func dropRedundantLoads(blocks []*block) {
-	in := map[*block]accState{}
-	seen := map[*block]bool{}
 	meet := func(b *block, s accState) {
-		if !seen[b] {
-			seen[b], in[b] = true, s
+		if !b.accSeen {
+			b.accSeen, b.acc = true, s
 			return
 		}
-		if in[b] != s {
-			in[b] = accState{}
+		if b.acc != s {
+			b.acc = accState{}
 		}
 	}
 	for i, b := range blocks {
 		s := accState{}
 		if i > 0 {
-			s = in[b]
+			s = b.acc
 		}
 		want, n := loadPrefix(b.insns)
 		switch {
