@@ -70,6 +70,10 @@ type Result struct {
 	// KILL_THREAD, as the kernel does) the division is the last one
 	// counted.
 	Executed int
+	// ReadArgs reports that the path taken loaded a word past nr and arch
+	// (the instruction pointer or an argument). If it did not, every
+	// seccomp_data with the same nr and arch takes the same path.
+	ReadArgs bool
 }
 
 // Emulator runs one verified program. Creating it verifies the program
@@ -150,6 +154,7 @@ func (e *Emulator) Run(d Data) Result {
 		mem  [memWords]uint32
 		pc   int
 		n    int
+		args bool
 	)
 	for {
 		ins := e.insns[pc]
@@ -158,6 +163,7 @@ func (e *Emulator) Run(d Data) Result {
 		switch ins.Op {
 		case codeLdAbsW:
 			a = data[ins.K/4]
+			args = args || ins.K >= 8
 		case codeLdLen:
 			a = sizeofSeccompData
 		case codeLdxLen:
@@ -181,9 +187,9 @@ func (e *Emulator) Run(d Data) Result {
 		case codeNeg:
 			a = -a
 		case codeRetK:
-			return Result{Action: profile.Action(ins.K), Executed: n}
+			return Result{Action: profile.Action(ins.K), Executed: n, ReadArgs: args}
 		case codeRetA:
-			return Result{Action: profile.Action(a), Executed: n}
+			return Result{Action: profile.Action(a), Executed: n, ReadArgs: args}
 		case codeJa:
 			pc += int(ins.K)
 		case codeJeqK, codeJeqX, codeJgtK, codeJgtX, codeJgeK, codeJgeX, codeJsetK, codeJsetX:
@@ -222,7 +228,7 @@ func (e *Emulator) Run(d Data) Result {
 				a *= operand
 			case unix.BPF_DIV:
 				if operand == 0 {
-					return Result{Action: 0, Executed: n}
+					return Result{Action: 0, Executed: n, ReadArgs: args}
 				}
 				a /= operand
 			case unix.BPF_AND:

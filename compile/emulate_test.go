@@ -56,68 +56,68 @@ func TestEmulate(t *testing.T) {
 		want  Result
 	}{
 		{"ret k", []bpf.Instruction{bpf.RetConstant{Val: retAllow}}, args, binary.LittleEndian,
-			Result{profile.ActAllow, 1}},
+			Result{profile.ActAllow, 1, false}},
 		{"nr match", []bpf.Instruction{
 			ld(0), bpf.JumpIf{Cond: bpf.JumpEqual, Val: 39, SkipTrue: 0, SkipFalse: 1},
 			bpf.RetConstant{Val: 0x50001}, bpf.RetConstant{Val: retAllow},
-		}, args, binary.LittleEndian, Result{profile.Errno(1), 3}},
+		}, args, binary.LittleEndian, Result{profile.Errno(1), 3, false}},
 		{"nr miss", []bpf.Instruction{
 			ld(0), bpf.JumpIf{Cond: bpf.JumpEqual, Val: 40, SkipTrue: 0, SkipFalse: 1},
 			bpf.RetConstant{Val: 0x50001}, bpf.RetConstant{Val: retAllow},
-		}, args, binary.LittleEndian, Result{profile.ActAllow, 3}},
-		{"arch", []bpf.Instruction{ld(4), bpf.RetA{}}, args, binary.LittleEndian, Result{auditX86_64, 2}},
-		{"negative nr", []bpf.Instruction{ld(0), bpf.RetA{}}, Data{Nr: -1}, binary.LittleEndian, Result{0xffffffff, 2}},
-		{"arg low word little-endian", []bpf.Instruction{ld(16), bpf.RetA{}}, args, binary.LittleEndian, Result{0x55667788, 2}},
-		{"arg high word little-endian", []bpf.Instruction{ld(20), bpf.RetA{}}, args, binary.LittleEndian, Result{0x11223344, 2}},
-		{"arg high word big-endian", []bpf.Instruction{ld(16), bpf.RetA{}}, args, binary.BigEndian, Result{0x11223344, 2}},
-		{"arg low word big-endian", []bpf.Instruction{ld(20), bpf.RetA{}}, args, binary.BigEndian, Result{0x55667788, 2}},
-		{"nr big-endian", []bpf.Instruction{ld(0), bpf.RetA{}}, args, binary.BigEndian, Result{39, 2}},
-		{"ip", []bpf.Instruction{ld(12), bpf.RetA{}}, args, binary.LittleEndian, Result{0xdeadbeef, 2}},
-		{"last arg", []bpf.Instruction{ld(56), bpf.RetA{}}, args, binary.LittleEndian, Result{7, 2}},
-		{"len", []bpf.Instruction{bpf.LoadExtension{Num: bpf.ExtLen}, bpf.RetA{}}, args, binary.LittleEndian, Result{64, 2}},
-		{"ldx len", []bpf.Instruction{raw(codeLdxLen, 0, 0, 0), bpf.TXA{}, bpf.RetA{}}, args, binary.LittleEndian, Result{64, 3}},
+		}, args, binary.LittleEndian, Result{profile.ActAllow, 3, false}},
+		{"arch", []bpf.Instruction{ld(4), bpf.RetA{}}, args, binary.LittleEndian, Result{auditX86_64, 2, false}},
+		{"negative nr", []bpf.Instruction{ld(0), bpf.RetA{}}, Data{Nr: -1}, binary.LittleEndian, Result{0xffffffff, 2, false}},
+		{"arg low word little-endian", []bpf.Instruction{ld(16), bpf.RetA{}}, args, binary.LittleEndian, Result{0x55667788, 2, true}},
+		{"arg high word little-endian", []bpf.Instruction{ld(20), bpf.RetA{}}, args, binary.LittleEndian, Result{0x11223344, 2, true}},
+		{"arg high word big-endian", []bpf.Instruction{ld(16), bpf.RetA{}}, args, binary.BigEndian, Result{0x11223344, 2, true}},
+		{"arg low word big-endian", []bpf.Instruction{ld(20), bpf.RetA{}}, args, binary.BigEndian, Result{0x55667788, 2, true}},
+		{"nr big-endian", []bpf.Instruction{ld(0), bpf.RetA{}}, args, binary.BigEndian, Result{39, 2, false}},
+		{"ip", []bpf.Instruction{ld(12), bpf.RetA{}}, args, binary.LittleEndian, Result{0xdeadbeef, 2, true}},
+		{"last arg", []bpf.Instruction{ld(56), bpf.RetA{}}, args, binary.LittleEndian, Result{7, 2, true}},
+		{"len", []bpf.Instruction{bpf.LoadExtension{Num: bpf.ExtLen}, bpf.RetA{}}, args, binary.LittleEndian, Result{64, 2, false}},
+		{"ldx len", []bpf.Instruction{raw(codeLdxLen, 0, 0, 0), bpf.TXA{}, bpf.RetA{}}, args, binary.LittleEndian, Result{64, 3, false}},
 		{"A and X start at zero", []bpf.Instruction{bpf.ALUOpX{Op: bpf.ALUOpAdd}, bpf.ALUOpConstant{Op: bpf.ALUOpOr, Val: 0x50000}, bpf.RetA{}},
-			args, binary.LittleEndian, Result{profile.Errno(0), 3}},
+			args, binary.LittleEndian, Result{profile.Errno(0), 3, false}},
 		{"scratch", []bpf.Instruction{
 			ld(24), bpf.StoreScratch{Src: bpf.RegA, N: 7}, // M[7] = 5
 			bpf.LoadConstant{Dst: bpf.RegX, Val: 9}, bpf.StoreScratch{Src: bpf.RegX, N: 15},
 			bpf.LoadScratch{Dst: bpf.RegA, N: 15}, bpf.LoadScratch{Dst: bpf.RegX, N: 7},
 			bpf.ALUOpX{Op: bpf.ALUOpMul}, bpf.RetA{}, // 9*5
-		}, args, binary.LittleEndian, Result{45, 8}},
+		}, args, binary.LittleEndian, Result{45, 8, true}},
 		{"ja skips", []bpf.Instruction{
 			bpf.Jump{Skip: 2}, bpf.RetConstant{Val: 1}, bpf.RetConstant{Val: 2}, bpf.RetConstant{Val: 3},
-		}, args, binary.LittleEndian, Result{3, 2}},
+		}, args, binary.LittleEndian, Result{3, 2, false}},
 		{"jset true", []bpf.Instruction{
 			ld(24), bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: 4, SkipTrue: 1}, bpf.RetConstant{Val: 1}, bpf.RetConstant{Val: 2},
-		}, args, binary.LittleEndian, Result{2, 3}},
+		}, args, binary.LittleEndian, Result{2, 3, true}},
 		{"jset false", []bpf.Instruction{
 			ld(24), bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: 2, SkipTrue: 1}, bpf.RetConstant{Val: 1}, bpf.RetConstant{Val: 2},
-		}, args, binary.LittleEndian, Result{1, 3}},
+		}, args, binary.LittleEndian, Result{1, 3, true}},
 		{"jgt/jge edges", []bpf.Instruction{
 			ld(24), // 5
 			bpf.JumpIf{Cond: bpf.JumpGreaterThan, Val: 5, SkipTrue: 3},                  // not taken
 			bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: 6, SkipTrue: 2},               // not taken
 			bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: 5, SkipTrue: 0, SkipFalse: 1}, // taken
 			bpf.RetConstant{Val: 10}, bpf.RetConstant{Val: 11},
-		}, args, binary.LittleEndian, Result{10, 5}},
+		}, args, binary.LittleEndian, Result{10, 5, true}},
 		{"unsigned compare", []bpf.Instruction{
 			ld(0), bpf.JumpIf{Cond: bpf.JumpGreaterThan, Val: 0x7fffffff, SkipTrue: 1}, bpf.RetConstant{Val: 1}, bpf.RetConstant{Val: 2},
-		}, Data{Nr: -5}, binary.LittleEndian, Result{2, 3}},
+		}, Data{Nr: -5}, binary.LittleEndian, Result{2, 3, false}},
 		{"jump with x", []bpf.Instruction{
 			ld(24), bpf.LoadConstant{Dst: bpf.RegX, Val: 5},
 			bpf.JumpIfX{Cond: bpf.JumpEqual, SkipTrue: 1}, bpf.RetConstant{Val: 1}, bpf.RetConstant{Val: 2},
-		}, args, binary.LittleEndian, Result{2, 4}},
+		}, args, binary.LittleEndian, Result{2, 4, true}},
 		{"div by x zero returns kill", []bpf.Instruction{
 			bpf.LoadConstant{Dst: bpf.RegA, Val: 10}, bpf.ALUOpX{Op: bpf.ALUOpDiv}, bpf.RetConstant{Val: retAllow},
-		}, args, binary.LittleEndian, Result{profile.ActKillThread, 2}},
+		}, args, binary.LittleEndian, Result{profile.ActKillThread, 2, false}},
 		{"shift by x masks to 5 bits", []bpf.Instruction{
 			bpf.LoadConstant{Dst: bpf.RegA, Val: 1}, bpf.LoadConstant{Dst: bpf.RegX, Val: 33},
 			bpf.ALUOpX{Op: bpf.ALUOpShiftLeft}, bpf.RetA{},
-		}, args, binary.LittleEndian, Result{2, 4}},
+		}, args, binary.LittleEndian, Result{2, 4, false}},
 		{"neg", []bpf.Instruction{bpf.LoadConstant{Dst: bpf.RegA, Val: 1}, bpf.NegateA{}, bpf.RetA{}},
-			args, binary.LittleEndian, Result{0xffffffff, 3}},
+			args, binary.LittleEndian, Result{0xffffffff, 3, false}},
 		{"tax txa", []bpf.Instruction{ld(4), bpf.TAX{}, bpf.LoadConstant{Dst: bpf.RegA, Val: 0}, bpf.TXA{}, bpf.RetA{}},
-			args, binary.LittleEndian, Result{auditX86_64, 5}},
+			args, binary.LittleEndian, Result{auditX86_64, 5, false}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -184,7 +184,7 @@ func TestEmulatorOwnsItsCopy(t *testing.T) {
 	e, err := NewEmulator(prog, binary.LittleEndian)
 	require.NoError(t, err)
 	prog[0].Jt = 200 // would jump out of the program
-	assert.Equal(t, Result{2, 2}, e.Run(Data{}))
+	assert.Equal(t, Result{2, 2, false}, e.Run(Data{}))
 }
 
 func TestProgramRun(t *testing.T) {
@@ -209,7 +209,7 @@ func TestProgramRun(t *testing.T) {
 			continue
 		}
 		require.NoError(t, err)
-		if diff := cmp.Diff(Result{Action: tt.want, Executed: 2}, got); diff != "" {
+		if diff := cmp.Diff(Result{Action: tt.want, Executed: 2, ReadArgs: true}, got); diff != "" {
 			t.Errorf("%v: (-want +got)\n%s", tt.arches, diff)
 		}
 	}

@@ -23,7 +23,6 @@ var ErrInput = errors.New("policydiff: invalid input")
 type Side struct {
 	Name string
 	pol  *profile.Policy
-	prog []bpf.RawInstruction
 	emu  *compile.Emulator
 	// arches are the architectures this side's filter covers (a policy)
 	// or is meant for (a program: the native one and its default
@@ -57,7 +56,6 @@ func FromProgram(name string, insns []bpf.RawInstruction, native arch.Arch) (*Si
 	}
 	return &Side{
 		Name:   name,
-		prog:   slices.Clone(insns),
 		emu:    emu,
 		arches: append([]arch.Arch{native}, arch.DefaultSubArches(native)...),
 		consts: constantsOf(insns),
@@ -83,7 +81,7 @@ func (s *Side) conditional(a arch.Arch, audit uint32, nr int32) bool {
 		sp := ap.Lookup(int(nr))
 		return sp != nil && sp.Tree != nil
 	}
-	return readsArgs(s.prog, uint32(nr), audit)
+	return s.emu.Run(compile.Data{Nr: nr, Arch: audit}).ReadArgs
 }
 
 // covers reports whether the side's filter has rules for a (always true
