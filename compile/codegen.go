@@ -1,9 +1,9 @@
 package compile
 
 import (
+	"cmp"
 	"math"
 	"slices"
-	"sort"
 	"sync"
 
 	"github.com/seccompctl/seccompctl/arch"
@@ -290,36 +290,29 @@ func (c *codegen) leafWeights(ivs []interval, arches []arch.Arch) func(int) floa
 	case c.opts.Balanced:
 		return nil
 	case c.opts.Weights != nil && native:
-		return func(i int) float64 {
-			lo := uint64(ivs[i].lo)
-			hi := uint64(0x100000000)
-			if i+1 < len(ivs) {
-				hi = uint64(ivs[i+1].lo)
-			}
-			w := 0.0
-			for nr, f := range c.opts.Weights {
-				if u := uint64(uint32(nr)); u >= lo && u < hi {
-					w += f
-				}
-			}
-			return w
+		type weighted struct {
+			nr uint32
+			w  float64
 		}
+		ws := make([]weighted, 0, len(c.opts.Weights))
+		for nr, w := range c.opts.Weights {
+			ws = append(ws, weighted{uint32(nr), w})
+		}
+		slices.SortFunc(ws, func(a, b weighted) int { return cmp.Compare(a.nr, b.nr) })
+		nrs := make([]uint32, len(ws))
+		for k := range ws {
+			nrs[k] = ws[k].nr
+		}
+		sums := make([]float64, len(ivs))
+		addPerInterval(ivs, nrs, func(k int) float64 { return ws[k].w }, sums)
+		return func(i int) float64 { return sums[i] }
 	}
 	// Each interval weighs what its syscalls weigh: one per syscall the
 	// architecture's table has in it (so the mean over real syscalls is
 	// what is minimized), times costBase^(its leaf's cost).
 	counts := make([]float64, len(ivs))
 	for _, a := range arches {
-		nrs := tableNumbers(a)
-		for i := range ivs {
-			// Syscalls of a's table in [ivs[i].lo, ivs[i+1].lo).
-			lo := sort.Search(len(nrs), func(k int) bool { return nrs[k] >= ivs[i].lo })
-			hi := len(nrs)
-			if i+1 < len(ivs) {
-				hi = sort.Search(len(nrs), func(k int) bool { return nrs[k] >= ivs[i+1].lo })
-			}
-			counts[i] += float64(hi - lo)
-		}
+		addPerInterval(ivs, tableNumbers(a), func(int) float64 { return 1 }, counts)
 	}
 	return func(i int) float64 {
 		cost := 1
@@ -373,6 +366,19 @@ func zeroArgCost(lvl *profile.Level) int {
 	return cost + 1
 }
 
+// addPerInterval adds weight(k) of each number nrs[k] (sorted ascending) to
+// the interval of ivs (sorted, the first starting at 0) that holds it, in
+// one merge-like pass.
+func addPerInterval(ivs []interval, nrs []uint32, weight func(k int) float64, out []float64) {
+	i := 0
+	for k, u := range nrs {
+		for i+1 < len(ivs) && ivs[i+1].lo <= u {
+			i++
+		}
+		out[i] += weight(k)
+	}
+}
+
 var tableNumbersCache sync.Map // arch.Arch → []uint32
 
 // tableNumbers returns the sorted syscall numbers of a's table, computed
@@ -395,7 +401,7 @@ func tableNumbers(a arch.Arch) []uint32 {
 // dynamic program for user weights, where the expected cost is the point,
 // and the cheaper bisection rule for the default cost-balanced tree.
 func (c *codegen) splitter(n int, weight func(int) float64) func(lo, hi int) int {
-	if c.opts.Weights != nil || c.opts.optimalTree {
+	if c.opts.Weights != nil {
 		return optimalSplits(n, weight)
 	}
 	return balancedByWeight(n, weight)

@@ -1,11 +1,6 @@
 package compile
 
-import (
-	"fmt"
-	"strings"
-
-	"golang.org/x/net/bpf"
-)
+import "golang.org/x/net/bpf"
 
 // The code generator builds a control-flow graph of blocks: straight-line
 // loads and ALU instructions ending in one terminator (a return, a
@@ -52,7 +47,6 @@ const (
 	opJeqK  uint16 = 0x15 // BPF_JMP|BPF_JEQ|BPF_K
 	opJgtK  uint16 = 0x25 // BPF_JMP|BPF_JGT|BPF_K
 	opJgeK  uint16 = 0x35 // BPF_JMP|BPF_JGE|BPF_K
-	opJsetK uint16 = 0x45 // BPF_JMP|BPF_JSET|BPF_K
 )
 
 func ldAbs(off uint32) bpf.RawInstruction { return bpf.RawInstruction{Op: opLdAbs, K: off} }
@@ -85,24 +79,4 @@ func (g *graph) ret(k uint32) *block {
 // cond adds a block that runs insns and then jumps on A <op> k.
 func (g *graph) cond(insns []bpf.RawInstruction, op uint16, k uint32, t, f *block) *block {
 	return g.add(&block{insns: insns, kind: termCond, op: op, k: k, succT: t, succF: f})
-}
-
-// String prints the graph, for debugging and test failure messages.
-func (g *graph) String() string {
-	var s strings.Builder
-	for _, b := range g.blocks {
-		fmt.Fprintf(&s, "b%d:", b.id)
-		for _, in := range b.insns {
-			fmt.Fprintf(&s, " {%#x %#x}", in.Op, in.K)
-		}
-		switch b.kind {
-		case termRet:
-			fmt.Fprintf(&s, " ret %#x\n", b.k)
-		case termCond:
-			fmt.Fprintf(&s, " j%#x %#x b%d b%d\n", b.op, b.k, b.succT.id, b.succF.id)
-		case termJump:
-			fmt.Fprintf(&s, " ja b%d\n", b.succT.id)
-		}
-	}
-	return s.String()
 }

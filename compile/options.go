@@ -14,8 +14,6 @@ type Options struct {
 	// a relative call frequency; the search tree then puts frequent
 	// intervals nearer the root. Nil gives a balanced tree.
 	Weights map[int]float64
-
-	optimalTree bool // tests: build the default tree with the dynamic program
 }
 
 // DefaultOptions are the options Compile uses when given the zero value.

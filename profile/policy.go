@@ -137,9 +137,6 @@ func (p *Profile) Resolve(t Target) (*Policy, error) {
 type resolver struct {
 	p   *Profile
 	pol *Policy
-	// listed are the architectures runc's config lists; the native one is
-	// in the filter regardless.
-	listed []arch.Arch
 	// kept are the rules that survived includes/excludes, with the names
 	// known to the syscall tables.
 	kept []keptRule
@@ -186,20 +183,23 @@ func (r *resolver) warn(code string, s *Syscall, path, format string, a ...any) 
 }
 
 func (r *resolver) arches() error {
+	// listed are the architectures runc's config lists; the native one is
+	// in the filter regardless.
 	native := r.pol.Target.Arch
+	var listed []arch.Arch
 	switch {
 	case len(r.p.Architectures) > 0:
-		r.listed = r.p.Architectures
+		listed = r.p.Architectures
 	case len(r.p.ArchMap) > 0:
 		for _, m := range r.p.ArchMap {
 			if m.Arch == native {
-				r.listed = append([]arch.Arch{m.Arch}, m.SubArches...)
+				listed = append([]arch.Arch{m.Arch}, m.SubArches...)
 				break
 			}
 		}
 	}
 	all := []arch.Arch{native}
-	for _, a := range r.listed {
+	for _, a := range listed {
 		if a == arch.PARISC || a == arch.PARISC64 {
 			return &Error{File: r.p.Source.File, Err: ErrUnknownArch,
 				Msg: fmt.Sprintf("%s is not in runc's architecture table: runc refuses the profile", a)}
