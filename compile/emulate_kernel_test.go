@@ -12,18 +12,16 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
-	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 
+	"github.com/seccompctl/seccompctl/internal/seccomptest"
 	"github.com/seccompctl/seccompctl/profile"
 )
 
@@ -109,71 +107,12 @@ func TestKernelHelperProcess(t *testing.T) {
 
 // runOnThread installs c.Prog on a fresh locked thread and calls getppid.
 func runOnThread(c kernelCase) kernelOutcome {
-	type started struct{ tid int }
-	tidc := make(chan started, 1)
-	res := make(chan kernelOutcome, 1)
-	go func() {
-		// Never unlocked: when this goroutine ends, the runtime retires
-		// the thread and its filter with it.
-		runtime.LockOSThread()
-		tidc <- started{unix.Gettid()}
-		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-			res <- kernelOutcome{InstallErrno: int(err.(syscall.Errno))}
-			return
-		}
-		filters := toSockFilters(c.Prog)
-		prog := unix.SockFprog{Len: uint16(len(filters))}
-		if len(filters) > 0 {
-			prog.Filter = &filters[0]
-		}
-		_, _, e := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, 0, uintptr(unsafe.Pointer(&prog)))
-		runtime.KeepAlive(filters)
-		if e != 0 {
-			res <- kernelOutcome{InstallErrno: int(e)}
-			return
-		}
-		a := c.Args
-		r1, _, e := unix.Syscall6(unix.SYS_GETPPID, uintptr(a[0]), uintptr(a[1]), uintptr(a[2]), uintptr(a[3]), uintptr(a[4]), uintptr(a[5]))
-		ret := int64(r1)
-		if e != 0 {
-			ret = -int64(e)
-		}
-		res <- kernelOutcome{Ret: ret}
-	}()
-	tid := (<-tidc).tid
-	// Either the thread reports, or KILL_THREAD ended it. Both happen; no
-	// deadline is involved, only a poll of the thread's state.
-	for {
-		select {
-		case o := <-res:
-			return o
-		default:
-		}
-		if threadGone(tid) {
-			select {
-			case o := <-res: // it reported just before exiting
-				return o
-			default:
-				return kernelOutcome{Killed: true}
-			}
-		}
-		time.Sleep(200 * time.Microsecond)
+	var ret int64
+	o := seccomptest.OnNewThread(c.Prog, func() { ret = seccomptest.Syscall(unix.SYS_GETPPID, c.Args) })
+	if o.InstallErrno != 0 || o.Killed {
+		return kernelOutcome{InstallErrno: o.InstallErrno, Killed: o.Killed}
 	}
-}
-
-// threadGone reports whether thread tid of this process has exited (it is
-// gone, or a zombie if it happened to be the main thread).
-func threadGone(tid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/self/task/%d/stat", tid))
-	if err != nil {
-		return true
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 || i+2 >= len(s) {
-		return true
-	}
-	return s[i+2] == 'Z' || s[i+2] == 'X'
+	return kernelOutcome{Ret: ret}
 }
 
 // runKernelChild runs the helper in the given mode on cases.

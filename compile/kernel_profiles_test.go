@@ -10,12 +10,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
-	"unsafe"
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/bpf"
@@ -23,6 +20,7 @@ import (
 
 	"github.com/seccompctl/seccompctl/arch"
 	"github.com/seccompctl/seccompctl/compile"
+	"github.com/seccompctl/seccompctl/internal/seccomptest"
 	"github.com/seccompctl/seccompctl/profile"
 )
 
@@ -101,39 +99,22 @@ func TestProfilesHelperProcess(t *testing.T) {
 	out := bufio.NewWriter(os.Stdout)
 	enc := json.NewEncoder(out)
 	for _, j := range jobs {
-		res := make(chan probeResult)
-		go func() {
-			runtime.LockOSThread() // never unlocked: the thread dies with its filter
-			r := probeResult{Name: j.Name}
-			if len(j.Prog) > 0 {
-				if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-					r.InstallErrno = int(err.(syscall.Errno))
-					res <- r
-					return
-				}
-				filter := make([]unix.SockFilter, len(j.Prog))
-				for i, in := range j.Prog {
-					filter[i] = unix.SockFilter{Code: in.Op, Jt: in.Jt, Jf: in.Jf, K: in.K}
-				}
-				fprog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
-				if _, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, 0, uintptr(unsafe.Pointer(&fprog))); e != 0 {
-					r.InstallErrno = int(e)
-					res <- r
-					return
-				}
-				runtime.KeepAlive(filter)
-			}
+		r := probeResult{Name: j.Name}
+		run := func() {
 			for _, p := range j.Probes {
-				v, _, e := unix.RawSyscall6(uintptr(p.Nr), uintptr(p.Args[0]), uintptr(p.Args[1]), uintptr(p.Args[2]), uintptr(p.Args[3]), uintptr(p.Args[4]), uintptr(p.Args[5]))
-				if e != 0 {
-					r.Results = append(r.Results, -int64(e))
-				} else {
-					r.Results = append(r.Results, int64(v))
-				}
+				r.Results = append(r.Results, seccomptest.Syscall(uintptr(p.Nr), p.Args))
 			}
-			res <- r
-		}()
-		_ = enc.Encode(<-res)
+		}
+		if len(j.Prog) == 0 {
+			run() // the baseline: no filter
+		} else {
+			o := seccomptest.OnNewThread(j.Prog, run)
+			r.InstallErrno = o.InstallErrno
+			if o.Killed {
+				r.Results = nil // the parent reports a short result list
+			}
+		}
+		_ = enc.Encode(r)
 		_ = out.Flush()
 	}
 	os.Exit(0)
@@ -199,6 +180,7 @@ func TestKernelRunsEveryProfile(t *testing.T) {
 	for i, p := range plans {
 		r := results[i+1]
 		require.Zero(t, r.InstallErrno, "%s: the kernel refused the program (errno %d)", p.job.Name, r.InstallErrno)
+		require.Len(t, r.Results, len(p.job.Probes), "%s: the thread died under the program", p.job.Name)
 		for k, pr := range p.job.Probes {
 			want := int64(0)
 			if p.expect[k].Kind() == profile.ActErrno {

@@ -6,23 +6,19 @@ import (
 	"bufio"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
-	"unsafe"
 
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 
 	"github.com/seccompctl/seccompctl/compile"
+	"github.com/seccompctl/seccompctl/internal/seccomptest"
 	"github.com/seccompctl/seccompctl/profile"
 )
 
@@ -342,70 +338,18 @@ func TestKernelChild(t *testing.T) {
 // runOnThread installs req.Prog on a new locked thread and, if asked,
 // calls getppid there.
 func runOnThread(req kernelRequest) kernelReply {
-	filters := make([]unix.SockFilter, len(req.Prog))
+	insns := make([]bpf.RawInstruction, len(req.Prog))
 	for i, p := range req.Prog {
-		filters[i] = unix.SockFilter{Code: uint16(p[0]), Jt: uint8(p[1]), Jf: uint8(p[2]), K: p[3]}
+		insns[i] = bpf.RawInstruction{Op: uint16(p[0]), Jt: uint8(p[1]), Jf: uint8(p[2]), K: p[3]}
 	}
-	tids := make(chan int, 1)
-	done := make(chan kernelReply, 1)
-	go func() {
-		// Never unlocked: when the goroutine returns, the runtime ends
-		// the thread, and its filter with it.
-		runtime.LockOSThread()
-		tids <- unix.Gettid()
-		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-			done <- kernelReply{InstallErrno: int(err.(syscall.Errno))}
-			return
-		}
-		fprog := unix.SockFprog{Len: uint16(len(filters))}
-		if len(filters) > 0 {
-			fprog.Filter = &filters[0]
-		}
-		_, _, e := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, 0, uintptr(unsafe.Pointer(&fprog)))
-		runtime.KeepAlive(filters)
-		if e != 0 || !req.Call {
-			done <- kernelReply{InstallErrno: int(e)}
-			return
-		}
-		a := req.Args
-		r, _, e := unix.Syscall6(unix.SYS_GETPPID, uintptr(a[0]), uintptr(a[1]), uintptr(a[2]), uintptr(a[3]), uintptr(a[4]), uintptr(a[5]))
-		ret := int64(r)
-		if e != 0 {
-			ret = -int64(e)
-		}
-		done <- kernelReply{Ret: ret}
-	}()
-	tid := <-tids
-	// The thread answers, or the kernel killed it; poll its state rather
-	// than wait for a deadline.
-	for {
-		select {
-		case r := <-done:
-			return r
-		case <-time.After(100 * time.Microsecond):
-		}
-		if threadExited(tid) {
-			select {
-			case r := <-done:
-				return r
-			default:
-				return kernelReply{Killed: true}
-			}
-		}
+	var call func()
+	var ret int64
+	if req.Call {
+		call = func() { ret = seccomptest.Syscall(unix.SYS_GETPPID, req.Args) }
 	}
-}
-
-// threadExited reports whether thread tid of this process is gone or a
-// zombie.
-func threadExited(tid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/self/task/%d/stat", tid))
-	if errors.Is(err, os.ErrNotExist) || err != nil {
-		return true
+	o := seccomptest.OnNewThread(insns, call)
+	if o.InstallErrno != 0 || o.Killed || !req.Call {
+		return kernelReply{InstallErrno: o.InstallErrno, Killed: o.Killed}
 	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 || i+2 >= len(s) {
-		return true
-	}
-	return s[i+2] == 'Z' || s[i+2] == 'X'
+	return kernelReply{Ret: ret}
 }
