@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -30,11 +28,8 @@ func runAudit2Profile(e *env) int {
 	base := fs.String("profile", "", "an existing profile to add the syscalls to (merged as by seccompctl merge)")
 	runtime := fs.String("base", "none", "add the syscalls a container runtime needs before exec: none or docker")
 	maxSize := fs.Int64("max-size", 256<<20, "read at most this many bytes of log")
-	if err := fs.Parse(e.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitInput
+	if status, ok := parseFlags(e, fs); !ok {
+		return status
 	}
 	if fs.NArg() > 1 {
 		fs.Usage()

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -74,11 +73,8 @@ func runCheck(e *env) int {
 	tf.register(fs)
 	strict := fs.Bool("strict", false, "exit 1 when there are warnings")
 	output := fs.String("output", "text", "text or json")
-	if err := fs.Parse(e.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitInput
+	if status, ok := parseFlags(e, fs); !ok {
+		return status
 	}
 	if *output != "text" && *output != "json" {
 		return e.errorf(exitInput, "check: --output: %q is not text or json", *output)

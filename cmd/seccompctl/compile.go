@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -22,11 +20,8 @@ func runCompile(e *env) int {
 	format := fs.String("format", "text", "output format: raw, base64, text, go, c")
 	out := fs.String("o", "-", "output file (- for standard output)")
 	balanced := fs.Bool("balanced", false, "balance the search tree by interval count instead of by cost")
-	if err := fs.Parse(e.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitInput
+	if status, ok := parseFlags(e, fs); !ok {
+		return status
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"strings"
 
 	"github.com/seccompctl/seccompctl/arch"
@@ -20,11 +18,8 @@ func runDiff(e *env) int {
 	tf.registerAs(fs, "native")
 	only := fs.String("arch", "", "compare only these architectures (comma-separated; default: every one either side covers)")
 	output := fs.String("output", "text", "text or json")
-	if err := fs.Parse(e.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitInput
+	if status, ok := parseFlags(e, fs); !ok {
+		return status
 	}
 	if fs.NArg() != 2 {
 		fs.Usage()

@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/binary"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -55,11 +53,8 @@ func readProgram(e *env, path string, a arch.Arch) ([]bpf.RawInstruction, error)
 func runDisasm(e *env) int {
 	fs := newFlagSet(e, "disasm", "[--arch A] PROG.bpf")
 	archName := fs.String("arch", "", "architecture the program is for (names syscalls; default: this machine's)")
-	if err := fs.Parse(e.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitInput
+	if status, ok := parseFlags(e, fs); !ok {
+		return status
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()

@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/binary"
-	"errors"
-	"flag"
 	"fmt"
 
 	"github.com/seccompctl/seccompctl/arch"
@@ -35,11 +33,8 @@ func runDump(e *env) int {
 	pid := fs.Int("pid", 0, "process whose filters to read (its main thread)")
 	format := fs.String("format", "text", "output format: text, raw, base64, go, c")
 	index := fs.Int("index", -1, "the filter to print, 0 being the oldest (default: all for text, the only one otherwise)")
-	if err := fs.Parse(e.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitInput
+	if status, ok := parseFlags(e, fs); !ok {
+		return status
 	}
 	if fs.NArg() != 0 || *pid <= 0 {
 		fs.Usage()

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 
 	"github.com/seccompctl/seccompctl/profile"
@@ -16,11 +14,8 @@ func init() {
 func runMerge(e *env) int {
 	fs := newFlagSet(e, "merge", "-o OUT.json PROFILE.json PROFILE.json...")
 	out := fs.String("o", "", "where to write the merged profile (required; - for standard output)")
-	if err := fs.Parse(e.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitInput
+	if status, ok := parseFlags(e, fs); !ok {
+		return status
 	}
 	if *out == "" || fs.NArg() < 1 {
 		fs.Usage()

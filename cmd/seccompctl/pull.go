@@ -103,11 +103,8 @@ func runPull(e *env) int {
 	offline := fs.Bool("offline", false, "use only --cache")
 	maxSize := fs.Int64("max-size", oci.DefaultMaxSize, "largest profile `bytes` accepted (CRI-O: 1 MiB)")
 	output := fs.String("output", "text", "text or json (json: a report on standard output; needs -o)")
-	if err := fs.Parse(e.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitInput
+	if status, ok := parseFlags(e, fs); !ok {
+		return status
 	}
 	if !ociCheckOutput(e, "pull", *output) {
 		return exitInput

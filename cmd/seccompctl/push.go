@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -55,11 +53,8 @@ func runPush(e *env) int {
 	layerType := fs.String("layer-media-type", oci.LayerMediaType, "media type of the layer (the blob is raw JSON either way)")
 	maxSize := fs.Int64("max-size", oci.DefaultMaxSize, "largest profile `bytes` pushed (CRI-O refuses more than 1 MiB)")
 	output := fs.String("output", "text", "text or json")
-	if err := fs.Parse(e.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitInput
+	if status, ok := parseFlags(e, fs); !ok {
+		return status
 	}
 	if !ociCheckOutput(e, "push", *output) {
 		return exitInput

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,11 +22,8 @@ func runRecord(e *env) int {
 	nnp := fs.Bool("no-new-privs", false, "always set no_new_privs for the command (it is set anyway without CAP_SYS_ADMIN)")
 	noWait := fs.Bool("no-wait", false, "stop recording when the command exits, even if processes it started still run")
 	errno := fs.Uint("errno", 1, "errno of the default action SCMP_ACT_ERRNO")
-	if err := fs.Parse(e.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitInput
+	if status, ok := parseFlags(e, fs); !ok {
+		return status
 	}
 	if *out == "" || fs.NArg() == 0 {
 		fs.Usage()

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"strings"
 
@@ -37,11 +35,8 @@ func runResolve(e *env) int {
 	image := fs.String("image", "", "image `REF` whose manifest annotations to read from the registry")
 	platform := fs.String("platform", "", "`os/arch` to pick from a multi-platform image (default linux/this machine)")
 	output := fs.String("output", "text", "text or json")
-	if err := fs.Parse(e.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitInput
+	if status, ok := parseFlags(e, fs); !ok {
+		return status
 	}
 	if !ociCheckOutput(e, "resolve", *output) {
 		return exitInput

@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/binary"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"slices"
 	"strconv"
@@ -40,11 +38,8 @@ func runSimulate(e *env) int {
 	tf.registerAs(fs, "native")
 	abi := fs.String("arch", "", "architecture of the calling process (default: the native one; may be a sub-architecture such as x86 or x32)")
 	output := fs.String("output", "text", "text or json")
-	if err := fs.Parse(e.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitInput
+	if status, ok := parseFlags(e, fs); !ok {
+		return status
 	}
 	if fs.NArg() < 2 || fs.NArg() > 8 {
 		fs.Usage()

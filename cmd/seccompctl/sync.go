@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"strconv"
@@ -43,11 +41,8 @@ func runSync(e *env) int {
 	maxSize := flags.Int64("max-size", oci.DefaultMaxSize, "largest profile `bytes` accepted (CRI-O: 1 MiB)")
 	mode := flags.String("mode", "0644", "file `mode` of written profiles (octal)")
 	output := flags.String("output", "text", "text (changes and failures on stderr) or json (one line per profile per round on stdout)")
-	if err := flags.Parse(e.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitInput
+	if status, ok := parseFlags(e, flags); !ok {
+		return status
 	}
 	if !ociCheckOutput(e, "sync", *output) {
 		return exitInput

@@ -36,11 +36,8 @@ func runSyscalls(e *env) int {
 		fmt.Fprint(fs.Output(), syscallsUsage)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(e.args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitInput
+	if status, ok := parseFlags(e, fs); !ok {
+		return status
 	}
 
 	a := arch.Native()

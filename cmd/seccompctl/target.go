@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -79,6 +80,19 @@ func loadPolicy(file string, tg profile.Target) (*profile.Profile, *profile.Poli
 		return p, nil, fmt.Errorf("%s: %w", file, err)
 	}
 	return p, pol, nil
+}
+
+// parseFlags parses the command's arguments into fs. ok is false when the
+// command should stop at once, with status: 0 after -h, 2 for a bad flag
+// (the flag package has printed why).
+func parseFlags(e *env, fs *flag.FlagSet) (status int, ok bool) {
+	if err := fs.Parse(e.args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, false
+		}
+		return exitInput, false
+	}
+	return exitOK, true
 }
 
 // newFlagSet returns a flag set that reports to the command's stderr.
