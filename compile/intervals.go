@@ -37,6 +37,10 @@ type interval struct {
 //     tests the range (jge 0x40000000): the other ABI's numbers get the
 //     bad-arch action, except -1 on x86_64; with both it looks the number
 //     up in both rule sets.
+//
+// This restates what profile.Policy.Explain decides, on purpose in code of
+// its own: the property tests compare the compiled program with Explain,
+// which would prove nothing about this routing if both shared it.
 type numberSpace struct {
 	pol    *profile.Policy
 	arches []arch.Arch           // policy architectures with this audit value

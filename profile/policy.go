@@ -30,7 +30,6 @@ type Policy struct {
 	Warnings []Warning
 
 	perArch map[arch.Arch]*ArchPolicy
-	source  *Profile
 }
 
 // ArchPolicy is the part of a Policy for one architecture.
@@ -119,7 +118,6 @@ func (p *Profile) Resolve(t Target) (*Policy, error) {
 		ListenerPath: p.ListenerPath,
 		ListenerMeta: p.ListenerMeta,
 		perArch:      map[arch.Arch]*ArchPolicy{},
-		source:       p,
 	}}
 	if err := r.arches(); err != nil {
 		return nil, err
