@@ -95,7 +95,7 @@ func (c *codegen) archBody(arches []arch.Arch) *block {
 // tests vanish. Continuations are memoized per (level, node, knowledge), so
 // the work stays proportional to the tree.
 func (c *codegen) argTree(lvl *profile.Level, a arch.Arch, fall *block) *block {
-	g := &argGen{c: c, a: a, fall: fall, memo: map[argKey]*block{}, frames: map[frame]*frame{}}
+	g := &argGen{c: c, a: a, fall: fall, root: lvl, memo: map[argKey]*block{}, frames: map[frame]*frame{}}
 	return g.gen(g.frame(lvl, 0, nil), fullRanges())
 }
 
@@ -132,8 +132,10 @@ type argGen struct {
 	c      *codegen
 	a      arch.Arch
 	fall   *block
+	root   *profile.Level
 	memo   map[argKey]*block
 	frames map[frame]*frame
+	cuts   map[wordKey][]uint64 // valueSearch: per word, where tests change
 }
 
 func (g *argGen) frame(lvl *profile.Level, i int, up *frame) *frame {
@@ -225,6 +227,10 @@ func (g *argGen) gen(fr *frame, facts wordRanges) *block {
 	if b, ok := g.memo[key]; ok {
 		return b
 	}
+	if b := g.valueSearch(fr, facts); b != nil {
+		g.memo[key] = b
+		return b
+	}
 	n := fr.lvl.Nodes[fr.i]
 	next := g.frame(fr.lvl, fr.i+1, fr.up)
 	branch := func(result bool) *block {
@@ -255,7 +261,18 @@ func (g *argGen) gen(fr *frame, facts wordRanges) *block {
 		case profile.CmpGE:
 			op = opJgeK
 		case profile.CmpMaskedEQ:
-			if n.Mask != 0xffffffff {
+			switch {
+			case n.Mask == 0xffffffff:
+			case n.Datum == 0:
+				// No bit of the mask set: jset with the branches
+				// swapped, one instruction less than "and; jeq #0",
+				// and A keeps the word.
+				op, t, f = opJsetK, f, t
+				n = &profile.Node{Datum: n.Mask}
+			case n.Datum == n.Mask && n.Mask&(n.Mask-1) == 0:
+				// The one bit of the mask set.
+				op = opJsetK
+			default:
 				insns = append(insns, andK(n.Mask))
 			}
 		}

@@ -47,6 +47,7 @@ const (
 	opJeqK  uint16 = 0x15 // BPF_JMP|BPF_JEQ|BPF_K
 	opJgtK  uint16 = 0x25 // BPF_JMP|BPF_JGT|BPF_K
 	opJgeK  uint16 = 0x35 // BPF_JMP|BPF_JGE|BPF_K
+	opJsetK uint16 = 0x45 // BPF_JMP|BPF_JSET|BPF_K
 )
 
 func ldAbs(off uint32) bpf.RawInstruction { return bpf.RawInstruction{Op: opLdAbs, K: off} }

@@ -1,0 +1,301 @@
+package compile
+
+import (
+	"slices"
+
+	"github.com/seccompctl/seccompctl/profile"
+)
+
+// Searches over the values of one argument word. libseccomp lists the
+// values of rules on the same word one after the other: Docker's
+// personality rule is five "jeq" on args[0].lo in a row, each returning
+// ALLOW and falling through to the next on a mismatch. From a node on a
+// word, the walk (through that word's tests, and tests whose outcome the
+// path already knows) ends in an outcome that depends on the word alone:
+// an action, or a place to continue at (a test on something else, or the
+// end of the tree). That outcome is constant on a few intervals of the
+// word's values. When every interval but those of one outcome is a single
+// value, a search over those values decides the same in fewer compares:
+// jge splits the values in halves, chains of at most three jeq test them
+// (personality: four compares at most instead of five, two for
+// personality(0); socket's {38, 40}: two instead of three).
+
+// runOutcome is what a value of the word gets: an action (has), or
+// continuing at a frame (nil: the fallthrough block).
+type runOutcome struct {
+	act profile.Action
+	has bool
+	at  *frame
+}
+
+// runPoint is a value whose outcome differs from the default one.
+type runPoint struct {
+	v   uint32
+	out runOutcome
+}
+
+// maxCuts and maxSteps bound the work of one value search (the spans
+// it looks at, the tree nodes it walks in all): a tree with thousands of
+// values on one word (ioctl allowlists) is coded node by node as before,
+// in time linear in the tree.
+const (
+	maxCuts  = 128
+	maxSteps = 4096
+)
+
+// maxChain is how many jeq a leaf of the value search tests in a row
+// before a jge split pays off.
+const maxChain = 3
+
+// plainOp reports whether n is a compare of the whole word with a
+// constant (jeq, jgt, jge).
+func plainOp(n *profile.Node) bool {
+	switch n.Op {
+	case profile.CmpEQ, profile.CmpGT, profile.CmpGE:
+		return true
+	case profile.CmpMaskedEQ:
+		return n.Mask == 0xffffffff
+	}
+	return false
+}
+
+func plainMatch(n *profile.Node, v uint32) bool {
+	switch n.Op {
+	case profile.CmpGT:
+		return v > n.Datum
+	case profile.CmpGE:
+		return v >= n.Datum
+	}
+	return v == n.Datum
+}
+
+// wordKey names one argument word.
+type wordKey struct {
+	arg int
+	hi  bool
+}
+
+// walkWord follows the tree from fr for word value v, knowing facts for
+// the other words: tests on the word are evaluated, tests whose outcome
+// facts decide are followed, and the walk stops at any other test. It
+// returns the outcome and the compares the node-by-node code would make
+// on the way (which narrows the word's range as it goes).
+func (g *argGen) walkWord(fr *frame, facts wordRanges, w wordKey, v uint32, steps *int) (runOutcome, int) {
+	r := facts[w.arg][b2i(w.hi)]
+	compares := 0
+	for ; *steps < maxSteps; *steps++ {
+		for fr != nil && fr.i == len(fr.lvl.Nodes) {
+			fr = fr.up
+		}
+		if fr == nil {
+			return runOutcome{}, compares
+		}
+		n := fr.lvl.Nodes[fr.i]
+		var m bool
+		if n.Arg == w.arg && n.Hi == w.hi {
+			if !plainOp(n) {
+				return runOutcome{at: fr}, compares
+			}
+			m = plainMatch(n, v)
+			if _, known := knownOutcome(n, r); !known {
+				compares++
+			}
+			r = narrowRange(n, r, m)
+		} else {
+			result, known := knownOutcome(n, facts[n.Arg][word(n)])
+			if !known {
+				return runOutcome{at: fr}, compares
+			}
+			m = result
+		}
+		next := g.frame(fr.lvl, fr.i+1, fr.up)
+		sub, act, has := n.False, n.ActF, n.HasActF
+		if m {
+			sub, act, has = n.True, n.ActT, n.HasActT
+		}
+		switch {
+		case sub != nil:
+			fr = g.frame(sub, 0, next)
+		case has:
+			return runOutcome{act: act, has: true}, compares
+		default:
+			fr = next
+		}
+	}
+	return runOutcome{}, -1
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// wordCuts returns the values where a plain test on w anywhere in the
+// tree changes outcome, sorted (computed once per word and tree).
+func (g *argGen) wordCuts(w wordKey) []uint64 {
+	if c, ok := g.cuts[w]; ok {
+		return c
+	}
+	var cuts []uint64
+	var visit func(l *profile.Level)
+	visit = func(l *profile.Level) {
+		for _, n := range l.Nodes {
+			if n.Arg == w.arg && n.Hi == w.hi && plainOp(n) {
+				d := uint64(n.Datum)
+				switch n.Op {
+				case profile.CmpGT:
+					cuts = append(cuts, d+1)
+				case profile.CmpGE:
+					cuts = append(cuts, d)
+				default:
+					cuts = append(cuts, d, d+1)
+				}
+			}
+			for _, sub := range []*profile.Level{n.True, n.False} {
+				if sub != nil {
+					visit(sub)
+				}
+			}
+		}
+	}
+	visit(g.root)
+	slices.Sort(cuts)
+	cuts = slices.Compact(cuts)
+	if g.cuts == nil {
+		g.cuts = map[wordKey][]uint64{}
+	}
+	g.cuts[w] = cuts
+	return cuts
+}
+
+// valueSearch returns the code for the walk from fr over the word fr's
+// node tests as a search over the values with an exceptional outcome, or
+// nil when that would not take fewer compares than testing node by node.
+func (g *argGen) valueSearch(fr *frame, facts wordRanges) *block {
+	first := fr.lvl.Nodes[fr.i]
+	if !plainOp(first) {
+		return nil
+	}
+	w := wordKey{first.Arg, first.Hi}
+	r := facts[w.arg][word(first)]
+	if _, known := knownOutcome(first, r); known {
+		return nil
+	}
+	type span struct {
+		lo, hi uint32
+		out    runOutcome
+	}
+	var spans []span
+	seqWorst := 0
+	cuts := g.wordCuts(w)
+	k, _ := slices.BinarySearch(cuts, uint64(r.lo))
+	if end, _ := slices.BinarySearch(cuts, uint64(r.hi)+1); end-k > maxCuts {
+		return nil
+	}
+	steps := 0
+	for start := uint64(r.lo); start <= uint64(r.hi); {
+		// The first cut after start ends the span.
+		for k < len(cuts) && cuts[k] <= start {
+			k++
+		}
+		hi := uint64(r.hi)
+		if k < len(cuts) && cuts[k]-1 < hi {
+			hi = cuts[k] - 1
+		}
+		out, compares := g.walkWord(fr, facts, w, uint32(start), &steps)
+		if compares < 0 {
+			return nil // too much work
+		}
+		seqWorst = max(seqWorst, compares)
+		if n := len(spans); n > 0 && spans[n-1].out == out {
+			spans[n-1].hi = uint32(hi)
+		} else {
+			spans = append(spans, span{uint32(start), uint32(hi), out})
+		}
+		start = hi + 1
+	}
+	// The default outcome is that of the spans wider than one value; they
+	// must all agree. With only single values, the first one's.
+	def := spans[0].out
+	for _, s := range spans {
+		if s.lo != s.hi {
+			def = s.out
+			break
+		}
+	}
+	var points []runPoint
+	for _, s := range spans {
+		switch {
+		case s.out == def:
+		case s.lo != s.hi:
+			return nil
+		default:
+			points = append(points, runPoint{s.lo, s.out})
+		}
+	}
+	if len(points) == 0 || searchDepth(len(points)) >= seqWorst {
+		return nil
+	}
+	// Where the walk stops at another test, the code continues there
+	// knowing the word lies in the hull of the values that got there.
+	conts := map[*frame]*block{}
+	outBlock := func(o runOutcome) *block {
+		switch {
+		case o.has:
+			return g.c.g.ret(uint32(o.act))
+		case o.at == nil:
+			return g.fall
+		}
+		if b, ok := conts[o.at]; ok {
+			return b
+		}
+		hull, any := wordRange{}, false
+		for _, s := range spans {
+			if s.out != o {
+				continue
+			}
+			if !any {
+				hull, any = wordRange{s.lo, s.hi}, true
+			}
+			hull.hi = s.hi
+		}
+		f := facts
+		f[w.arg][word(first)] = hull
+		b := g.gen(o.at, f)
+		conts[o.at] = b
+		return b
+	}
+	ld := ldAbs(argOffset(g.a, w.arg, w.hi))
+	var build func(ps []runPoint) *block
+	build = func(ps []runPoint) *block {
+		if len(ps) > maxChain {
+			mid := len(ps) / 2
+			right := build(ps[mid:])
+			left := build(ps[:mid])
+			return g.c.g.cond([]bpfInsn{ld}, opJgeK, ps[mid].v, right, left)
+		}
+		// A chain of jeq, zero first: the value calls pass most often and
+		// the one the zero-argument cost tables count.
+		chain := slices.Clone(ps)
+		slices.SortStableFunc(chain, func(a, b runPoint) int {
+			return b2i(b.v == 0) - b2i(a.v == 0)
+		})
+		b := outBlock(def)
+		for k := len(chain) - 1; k >= 0; k-- {
+			b = g.c.g.cond([]bpfInsn{ld}, opJeqK, chain[k].v, outBlock(chain[k].out), b)
+		}
+		return b
+	}
+	return build(points)
+}
+
+// searchDepth is the most compares the value search makes over k values.
+func searchDepth(k int) int {
+	if k <= maxChain {
+		return k
+	}
+	mid := k / 2
+	return 1 + max(searchDepth(mid), searchDepth(k-mid))
+}
