@@ -262,7 +262,7 @@ func TestDecideNames(t *testing.T) {
 	w := pol.Warnings[0]
 	assert.Equal(t, "unknown-syscall", w.Code)
 	assert.Contains(t, w.Msg, `"no_such_syscall"`)
-	assert.Equal(t, "syscalls[0].names", w.Path)
+	assert.Equal(t, "syscalls[0].names[1]", w.Path, "the unknown name itself")
 	assert.Equal(t, "inline.json", w.File)
 }
 
@@ -385,7 +385,7 @@ func TestDecideMerge(t *testing.T) {
 		{"first unconditional wins over a later one",
 			`[{"names":["read"],"action":"SCMP_ACT_ALLOW"},{"names":["read"],"action":"SCMP_ACT_KILL"}]`,
 			[]decideCase{{"read", call{arch: arch.X86_64, name: "read"}, allow}},
-			[]string{"shadowed"}},
+			[]string{"conflicting-actions"}},
 		{"first unconditional wins over a later conditional",
 			`[{"names":["read"],"action":"SCMP_ACT_ALLOW"},{"names":["read"],"action":"SCMP_ACT_ERRNO","errnoRet":5,"args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]}]`,
 			[]decideCase{{"read(1)", call{arch: arch.X86_64, name: "read", args: []uint64{1}}, allow}},

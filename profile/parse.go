@@ -186,7 +186,7 @@ func (d *decoder) profile(root *jsonValue) (*Profile, error) {
 		return path + "." + key
 	}
 
-	p := &Profile{}
+	p := &Profile{defaultActionOff: -1, defaultErrnoOff: -1}
 	var defaultErrno *uint
 	var errnoNameVal *jsonValue
 	err := d.fields(root, path, []string{"defaultAction", "defaultErrnoRet", "defaultErrno", "architectures",
@@ -195,10 +195,13 @@ func (d *decoder) profile(root *jsonValue) (*Profile, error) {
 			var err error
 			switch key {
 			case "defaultAction":
+				p.defaultActionOff = v.off
 				p.DefaultAction, err = d.action(v, path)
 			case "defaultErrnoRet":
+				p.defaultErrnoOff = v.off
 				p.DefaultErrnoRet, err = d.errno(v, path)
 			case "defaultErrno":
+				p.defaultErrnoOff = v.off
 				errnoNameVal = v
 				defaultErrno, err = d.errnoName(v, path)
 			case "architectures":
@@ -490,7 +493,7 @@ func (d *decoder) syscalls(v *jsonValue, path string) ([]Syscall, error) {
 }
 
 func (d *decoder) syscall(v *jsonValue, path string) (Syscall, error) {
-	s := Syscall{}
+	s := Syscall{actionOff: -1, errnoOff: -1}
 	if v.kind == jsonObject {
 		s.Pos = d.src.lines.pos(v.off)
 	}
@@ -503,15 +506,24 @@ func (d *decoder) syscall(v *jsonValue, path string) (Syscall, error) {
 			switch key {
 			case "names":
 				s.Names, err = d.strs(v, path)
+				if err == nil && len(v.elems) > 0 {
+					s.nameOffs = make([]int, len(v.elems))
+					for i, e := range v.elems {
+						s.nameOffs[i] = e.off
+					}
+				}
 			case "name":
 				nameVal = v
 				name, err = d.str(v, path)
 			case "action":
+				s.actionOff = v.off
 				s.Action, err = d.action(v, path)
 			case "errnoRet":
+				s.errnoOff = v.off
 				s.ErrnoRet, err = d.errno(v, path)
 			case "errno":
 				errnoNameVal = v
+				s.errnoOff = v.off
 				byName, err = d.errnoName(v, path)
 			case "args":
 				s.Args, err = d.args(v, path)
@@ -532,6 +544,7 @@ func (d *decoder) syscall(v *jsonValue, path string) (Syscall, error) {
 			return s, d.errorf(nameVal, path+".name", nil, "both name and names are given: use names")
 		}
 		s.Names = []string{name}
+		s.nameOffs, s.singleName = []int{nameVal.off}, true
 	}
 	if s.Action == "" {
 		return s, d.errorf(v, path+".action", nil, "missing action")

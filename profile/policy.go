@@ -28,6 +28,9 @@ type Policy struct {
 	ListenerMeta string
 	// Warnings list what was skipped or ignored, as runc would silently.
 	Warnings []Warning
+	// Applied holds the indices in the profile's "syscalls" of the rules
+	// that apply to the target (includes and excludes matched), in order.
+	Applied []int
 
 	perArch map[arch.Arch]*ArchPolicy
 }
@@ -68,11 +71,12 @@ func (sp *SyscallPolicy) Conditional() bool { return sp.Tree != nil }
 // Warning is something runc would silently do that the profile's author
 // may not expect.
 type Warning struct {
-	File string
-	Pos  Position
-	Path string
-	Code string // stable identifier, e.g. "unknown-syscall"
-	Msg  string
+	File     string
+	Pos      Position
+	Path     string
+	Code     string // stable identifier, e.g. "unknown-syscall"; see LintRules
+	Severity Severity
+	Msg      string
 }
 
 func (w Warning) String() string { return located(w.File, w.Pos, w.Path, w.Msg) }
@@ -126,6 +130,7 @@ func (p *Profile) Resolve(t Target) (*Policy, error) {
 		return nil, err
 	}
 	r.enosysRule()
+	r.flushArchWarnings()
 	for _, ap := range r.pol.perArch {
 		slices.SortFunc(ap.Syscalls, func(a, b *SyscallPolicy) int { return a.Nr - b.Nr })
 	}
@@ -139,6 +144,14 @@ type resolver struct {
 	// known to the syscall tables.
 	kept []keptRule
 	slab []SyscallPolicy
+	// archWarnings gathers one warning's architectures (warnOn).
+	archWarnings []archWarning
+}
+
+type archWarning struct {
+	w      Warning // Msg without the "NAME on ARCHES: " prefix
+	name   string
+	arches []arch.Arch
 }
 
 type keptRule struct {
@@ -169,15 +182,34 @@ func (r *resolver) newSyscallPolicy() *SyscallPolicy {
 	return sp
 }
 
-func (r *resolver) warn(code string, s *Syscall, path, format string, a ...any) {
-	w := Warning{File: r.p.Source.File, Path: path, Code: code, Msg: fmt.Sprintf(format, a...)}
-	if s != nil {
-		w.Pos = s.Pos
-	}
+func (r *resolver) warn(code string, pos Position, path, format string, a ...any) {
+	w := Warning{File: r.p.Source.File, Pos: pos, Path: path, Code: code, Severity: severityOf(code), Msg: fmt.Sprintf(format, a...)}
 	if slices.Contains(r.pol.Warnings, w) {
 		return
 	}
 	r.pol.Warnings = append(r.pol.Warnings, w)
+}
+
+// warnOn records a warning about syscall name on architecture a; the same
+// warning on other architectures becomes one warning naming them all.
+func (r *resolver) warnOn(code string, pos Position, path, name string, a arch.Arch, format string, args ...any) {
+	w := Warning{File: r.p.Source.File, Pos: pos, Path: path, Code: code, Severity: severityOf(code), Msg: fmt.Sprintf(format, args...)}
+	for i := range r.archWarnings {
+		if aw := &r.archWarnings[i]; aw.w == w && aw.name == name {
+			if !slices.Contains(aw.arches, a) {
+				aw.arches = append(aw.arches, a)
+			}
+			return
+		}
+	}
+	r.archWarnings = append(r.archWarnings, archWarning{w: w, name: name, arches: []arch.Arch{a}})
+}
+
+func (r *resolver) flushArchWarnings() {
+	for _, aw := range r.archWarnings {
+		aw.w.Msg = fmt.Sprintf("%s on %s: %s", aw.name, archList(aw.arches), aw.w.Msg)
+		r.pol.Warnings = append(r.pol.Warnings, aw.w)
+	}
 }
 
 func (r *resolver) arches() error {
@@ -288,11 +320,12 @@ func (r *resolver) rules() error {
 		if !ok {
 			continue
 		}
+		r.pol.Applied = append(r.pol.Applied, i)
 		// Names: unknown ones are skipped (runc logs at debug level);
 		// repeats are harmless and dropped here to keep work linear.
 		names := make([]string, 0, len(s.Names))
 		seen := make(map[string]bool, len(s.Names))
-		for _, n := range s.Names {
+		for j, n := range s.Names {
 			if seen[n] {
 				continue
 			}
@@ -300,7 +333,7 @@ func (r *resolver) rules() error {
 			if !syscalls.Known(n) {
 				if !seenUnknown[n] {
 					seenUnknown[n] = true
-					r.warn("unknown-syscall", s, path+".names", "unknown syscall %q is skipped (runc ignores names libseccomp does not know)", n)
+					r.warn("unknown-syscall", r.p.namePos(s, j), r.p.namesPath(s, path, j), "unknown syscall %q is skipped (runc ignores names libseccomp does not know)", n)
 				}
 				continue
 			}
@@ -321,7 +354,7 @@ func (r *resolver) rules() error {
 		act := actionOf(s.Action, s.ErrnoRet)
 		if act == r.pol.Default {
 			if len(names) > 0 {
-				r.warn("same-as-default", s, path+".action", "rule has the default action %s and is dropped (runc skips it)", act)
+				r.warn("same-as-default", r.p.at(s.actionOff, s.Pos), path+".action", "rule has the default action %s and is dropped (runc skips it)", act)
 			}
 			continue
 		}
@@ -451,13 +484,16 @@ func (r *resolver) addToArch(s *Syscall, path string, a arch.Arch, nr int, name 
 	case sp.Tree == nil:
 		// An unconditional rule is already there: libseccomp keeps it and
 		// silently drops this one, whatever its action.
-		if act != sp.Action || (chain != nil && !muxed) {
-			r.warn("shadowed", s, path, "%s on %s: this rule is ignored: an earlier unconditional rule already gives %s (libseccomp keeps the first)", name, a, sp.Action)
+		switch {
+		case chain == nil && act != sp.Action:
+			r.warnOn("conflicting-actions", r.p.at(s.actionOff, s.Pos), path+".action", name, a, "this rule gives %s, an earlier unconditional rule gives %s: libseccomp keeps the first and ignores this one", act, sp.Action)
+		case chain != nil && (act != sp.Action || !muxed):
+			r.warnOn("shadowed", s.Pos, path, name, a, "this rule is ignored: an earlier unconditional rule already gives %s (libseccomp keeps the first)", sp.Action)
 		}
 	case chain == nil:
 		// A new unconditional rule replaces the conditional ones.
 		if !sp.Tree.actCheck(act) && !muxed {
-			r.warn("shadowed", s, path, "%s on %s: this unconditional rule replaces earlier rules with argument conditions and other actions (libseccomp drops them)", name, a)
+			r.warnOn("shadowed", s.Pos, path, name, a, "this unconditional rule replaces earlier rules with argument conditions and other actions (libseccomp drops them)")
 		}
 		sp.Tree, sp.Action = nil, act
 	default:

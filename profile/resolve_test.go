@@ -327,12 +327,12 @@ func TestResolveBadFilesWarnings(t *testing.T) {
 		assert.Equal(t, profile.ActAllow, pol.Decide(arch.X86_64.Audit(), 0, args()))
 		require.Len(t, pol.Warnings, 1)
 		w := pol.Warnings[0]
-		assert.Equal(t, "shadowed", w.Code)
+		assert.Equal(t, "conflicting-actions", w.Code)
 		assert.Equal(t, path, w.File)
-		assert.Equal(t, "syscalls[1]", w.Path)
-		assert.Equal(t, "10:5", w.Pos.String())
-		assert.Contains(t, w.Msg, "SCMP_ACT_ALLOW")
-		assert.Equal(t, path+":10:5: syscalls[1]: "+w.Msg, w.String())
+		assert.Equal(t, "syscalls[1].action", w.Path)
+		assert.Equal(t, "14:17", w.Pos.String(), "the action value")
+		assert.Equal(t, "read on SCMP_ARCH_X86_64: this rule gives SCMP_ACT_KILL_THREAD, an earlier unconditional rule gives SCMP_ACT_ALLOW: libseccomp keeps the first and ignores this one", w.Msg)
+		assert.Equal(t, path+":14:17: syscalls[1].action: "+w.Msg, w.String())
 	})
 	t.Run("unknown-syscall-name.json", func(t *testing.T) {
 		// "runc/crun ignore unknown names ... offer a strict mode".
@@ -344,8 +344,8 @@ func TestResolveBadFilesWarnings(t *testing.T) {
 		require.Len(t, pol.Warnings, 1)
 		w := pol.Warnings[0]
 		assert.Equal(t, "unknown-syscall", w.Code)
-		assert.Equal(t, "syscalls[0].names", w.Path)
-		assert.Equal(t, "4:5", w.Pos.String())
+		assert.Equal(t, "syscalls[0].names[2]", w.Path)
+		assert.Equal(t, "8:9", w.Pos.String(), "the name's own line")
 		assert.Contains(t, w.Msg, `"definitely_not_a_syscall"`)
 		assert.Equal(t, profile.ActAllow, pol.Decide(arch.X86_64.Audit(), nr(t, arch.X86_64, "read"), args()), "known names of the rule still apply")
 		assert.Equal(t, profile.ActAllow, pol.Decide(arch.X86_64.Audit(), nr(t, arch.X86_64, "write"), args()))
@@ -419,6 +419,6 @@ func TestResolveRuntimeConfigPaths(t *testing.T) {
 		"\"syscalls\":[{\"names\":[\"read\",\"no_such_syscall\"],\"action\":\"SCMP_ACT_ALLOW\"}]}}}"
 	pol := resolve(t, src, x86_64Target)
 	require.Len(t, pol.Warnings, 1)
-	assert.Equal(t, posOf(t, src, `{"names"`), pol.Warnings[0].Pos)
-	assert.Equal(t, "linux.seccomp.syscalls[0].names", pol.Warnings[0].Path)
+	assert.Equal(t, posOf(t, src, `"no_such_syscall"`), pol.Warnings[0].Pos)
+	assert.Equal(t, "linux.seccomp.syscalls[0].names[1]", pol.Warnings[0].Path)
 }

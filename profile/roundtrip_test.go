@@ -19,7 +19,7 @@ var ignoreSource = []cmp.Option{
 	cmpopts.IgnoreFields(profile.Profile{}, "Source"),
 	cmpopts.IgnoreFields(profile.Syscall{}, "Pos"),
 	cmpopts.IgnoreFields(profile.Arg{}, "Pos"),
-	cmpopts.IgnoreUnexported(profile.Profile{}),
+	cmpopts.IgnoreUnexported(profile.Profile{}, profile.Syscall{}),
 }
 
 // TestRoundTrip: "It marshals back to JSON with encoding/json" (types.go).

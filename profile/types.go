@@ -22,6 +22,9 @@ type Profile struct {
 	Source        Source         `json:"-"`
 	unknownFields []unknownField // reported as warnings by Lint
 	pathPrefix    string         // of JSON paths: "linux.seccomp." in a config.json
+	// Byte offsets of values in the file, for findings (-1: absent; 0 in
+	// a Profile not parsed from a file, which has no Source.lines).
+	defaultActionOff, defaultErrnoOff int
 }
 
 // Source says where a profile came from, for messages.
@@ -49,6 +52,11 @@ type Syscall struct {
 	Excludes *Filter  `json:"excludes,omitempty"`
 	Pos      Position `json:"-"` // where the rule starts in the file
 	Index    int      `json:"-"` // its index in "syscalls"
+	// Byte offsets in the file of each name and of the action and errno
+	// values, for findings that point at them.
+	nameOffs            []int
+	actionOff, errnoOff int
+	singleName          bool // given as "name", not "names"
 }
 
 // Filter is an "includes" or "excludes" condition (moby and

@@ -17,7 +17,7 @@ var ignorePos = []cmp.Option{
 	cmpopts.IgnoreFields(profile.Profile{}, "Source"),
 	cmpopts.IgnoreFields(profile.Syscall{}, "Pos", "Index"),
 	cmpopts.IgnoreFields(profile.Arg{}, "Pos"),
-	cmpopts.IgnoreUnexported(profile.Profile{}),
+	cmpopts.IgnoreUnexported(profile.Profile{}, profile.Syscall{}),
 	cmpopts.EquateEmpty(),
 }
 

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"sort"
 	"strings"
 
 	"github.com/seccompctl/seccompctl/arch"
+	"github.com/seccompctl/seccompctl/compile"
 	"github.com/seccompctl/seccompctl/profile"
 )
 
@@ -44,13 +44,15 @@ type checkFile struct {
 	Error *checkError `json:"error,omitempty"`
 }
 
+// checkWarning is one finding; Code is its stable rule ID (profile.LintRules).
 type checkWarning struct {
-	File    string `json:"file"`
-	Line    int    `json:"line,omitempty"`
-	Column  int    `json:"column,omitempty"`
-	Path    string `json:"path,omitempty"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	File     string `json:"file"`
+	Line     int    `json:"line,omitempty"`
+	Column   int    `json:"column,omitempty"`
+	Path     string `json:"path,omitempty"`
+	Code     string `json:"code"`
+	Severity string `json:"severity"` // error, warning or note
+	Message  string `json:"message"`
 }
 
 type checkError struct {
@@ -62,16 +64,19 @@ type checkError struct {
 }
 
 type checkSummary struct {
-	Files    int `json:"files"`
-	Invalid  int `json:"invalid"`
+	Files   int `json:"files"`
+	Invalid int `json:"invalid"`
+	// Findings by severity.
+	Errors   int `json:"errors"`
 	Warnings int `json:"warnings"`
+	Notes    int `json:"notes"`
 }
 
 func runCheck(e *env) int {
 	var tf targetFlags
 	fs := newFlagSet(e, "check", "[flags] PROFILE... (- reads standard input)")
 	tf.register(fs)
-	strict := fs.Bool("strict", false, "exit 1 when there are warnings")
+	strict := fs.Bool("strict", false, "exit 1 when there are warnings, not only errors (notes never count)")
 	output := fs.String("output", "text", "text or json")
 	if status, ok := parseFlags(e, fs); !ok {
 		return status
@@ -108,7 +113,16 @@ func runCheck(e *env) int {
 		res := checkOne(e, file, tg)
 		report.Files = append(report.Files, res)
 		report.Totals.Files++
-		report.Totals.Warnings += len(res.Warnings)
+		for _, w := range res.Warnings {
+			switch profile.Severity(w.Severity) {
+			case profile.SeverityError:
+				report.Totals.Errors++
+			case profile.SeverityWarning:
+				report.Totals.Warnings++
+			default:
+				report.Totals.Notes++
+			}
+		}
 		if !res.OK {
 			report.Totals.Invalid++
 			// One line per error, also in JSON mode: stderr is for people.
@@ -125,7 +139,7 @@ func runCheck(e *env) int {
 	switch {
 	case report.Totals.Invalid > 0:
 		report.Status = exitInput
-	case *strict && report.Totals.Warnings > 0:
+	case report.Totals.Errors > 0, *strict && report.Totals.Warnings > 0:
 		report.Status = exitFinding
 	default:
 		report.Status = exitOK
@@ -140,7 +154,7 @@ func runCheck(e *env) int {
 	return report.Status
 }
 
-// checkOne parses and resolves one file.
+// checkOne parses, resolves, lints and compiles one file.
 func checkOne(e *env, file string, tg profile.Target) checkFile {
 	res := checkFile{File: file, Warnings: []checkWarning{}}
 	var p *profile.Profile
@@ -160,16 +174,25 @@ func checkOne(e *env, file string, tg profile.Target) checkFile {
 		res.Error = describeError(file, err)
 		return res
 	}
-	ws := append(p.Lint(), pol.Warnings...)
-	sort.SliceStable(ws, func(i, j int) bool {
-		a, b := ws[i].Pos, ws[j].Pos
-		return a.Line < b.Line || (a.Line == b.Line && a.Column < b.Column)
-	})
+	ws := p.Lint(pol)
+	// Compiling is the only way to know the size; a filter over the limit
+	// is a finding of the profile, not an input error: it parsed fine.
+	if _, err := compile.Compile(pol, compile.Options{}); err != nil {
+		var tl compile.TooLongError
+		if !errors.As(err, &tl) {
+			res.Error = describeError(file, err)
+			return res
+		}
+		ws = append([]profile.Warning{{File: p.Source.File, Pos: profile.Position{Line: 1, Column: 1}, Code: "too-long", Severity: profile.SeverityError,
+			Msg: fmt.Sprintf("the compiled filter for %s has %d instructions; the kernel accepts at most %d, so no runtime can install it; fewer argument conditions or fewer architectures make it shorter",
+				archNames(pol.Arches), tl.Len, compile.KernelMaxInsns)}}, ws...)
+	}
 	for _, w := range ws {
 		if w.File == "" {
 			w.File = res.File
 		}
-		res.Warnings = append(res.Warnings, checkWarning{File: w.File, Line: w.Pos.Line, Column: w.Pos.Column, Path: w.Path, Code: w.Code, Message: w.Msg})
+		res.Warnings = append(res.Warnings, checkWarning{File: w.File, Line: w.Pos.Line, Column: w.Pos.Column, Path: w.Path,
+			Code: w.Code, Severity: string(w.Severity), Message: w.Msg})
 	}
 	res.OK = true
 	res.DefaultAction = pol.Default.String()
@@ -233,7 +256,7 @@ func describeError(file string, err error) *checkError {
 	return ce
 }
 
-// formatWarning is "FILE:LINE:COL: path: message [code]".
+// formatWarning is "FILE:LINE:COL: SEVERITY: path: message [code]".
 func formatWarning(w checkWarning) string {
 	var b strings.Builder
 	b.WriteString(w.File)
@@ -242,6 +265,8 @@ func formatWarning(w checkWarning) string {
 		fmt.Fprintf(&b, "%d:%d:", w.Line, w.Column)
 	}
 	b.WriteByte(' ')
+	b.WriteString(w.Severity)
+	b.WriteString(": ")
 	if w.Path != "" {
 		b.WriteString(w.Path)
 		b.WriteString(": ")
@@ -251,12 +276,31 @@ func formatWarning(w checkWarning) string {
 }
 
 // summaryLine is e.g. "FILE: ok: SCMP_ACT_ERRNO(1) default, 3 arches,
-// 310 x86_64 syscalls with rules, 2 warnings".
+// 310 x86_64 syscalls with rules, 2 warnings, 1 note"; errors and notes
+// are counted only when there are some.
 func summaryLine(res checkFile, native arch.Arch) string {
+	count := map[string]int{}
+	for _, w := range res.Warnings {
+		count[w.Severity]++
+	}
+	findings := plural(count["warning"], "warning", "warnings")
+	if n := count["error"]; n > 0 {
+		findings = plural(n, "error", "errors") + ", " + findings
+	}
+	if n := count["note"]; n > 0 {
+		findings += ", " + plural(n, "note", "notes")
+	}
 	return fmt.Sprintf("%s: ok: %s default, %s, %s with rules, %s", res.File, res.DefaultAction,
 		plural(len(res.Arches), "arch", "arches"),
-		plural(res.Syscalls, native.ShortName()+" syscall", native.ShortName()+" syscalls"),
-		plural(len(res.Warnings), "warning", "warnings"))
+		plural(res.Syscalls, native.ShortName()+" syscall", native.ShortName()+" syscalls"), findings)
+}
+
+func archNames(as []arch.Arch) string {
+	names := make([]string, len(as))
+	for i, a := range as {
+		names[i] = a.String()
+	}
+	return strings.Join(names, ", ")
 }
 
 func plural(n int, one, many string) string {

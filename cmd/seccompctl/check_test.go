@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -64,21 +65,47 @@ func TestCheckDockerDefault(t *testing.T) {
 	n := nativeCount(t, dockerDefault, profile.Target{Arch: arch.X86_64, Caps: profile.DockerDefaultCaps, Kernel: k})
 	assert.Greater(t, n, 300)
 	status, stdout, stderr := check(t, "", "--arch", "x86_64", "--kernel", "6.1", dockerDefault)
-	assert.Equal(t, exitOK, status)
+	assert.Equal(t, exitOK, status, "warnings and notes alone do not fail without --strict")
 	assert.Empty(t, stderr)
-	assert.Equal(t, []string{dockerDefault + ": ok: SCMP_ACT_ERRNO(1) default, 3 arches, " +
-		strconv.Itoa(n) + " x86_64 syscalls with rules, 0 warnings"}, lines(stdout))
+	out := lines(stdout)
+	require.NotEmpty(t, out)
+	assert.Equal(t, []string{
+		"297:5: note: syscalls[0].names[233] [unknown-on-target]", // riscv_hwprobe
+		"430:5: note: syscalls[1].names[0] [dangerous-allow]",     // process_vm_readv
+		"431:5: note: syscalls[1].names[1] [dangerous-allow]",     // process_vm_writev
+		"432:5: note: syscalls[1].names[2] [dangerous-allow]",     // ptrace (minKernel 4.8)
+		"445:5: warning: syscalls[2].args [socketcall-bypass]",    // socket(a0 < 38) on x86
+		"458:5: warning: syscalls[3].args [socketcall-bypass]",    // socket(a0 == 39)
+		"471:5: warning: syscalls[4].args [socketcall-bypass]",    // socket(a0 > 40)
+		"536:5: warning: syscalls[9].args[0] [sign-extension]",    // personality(0xffffffff)
+	}, findingKeys(t, dockerDefault, out[:len(out)-1]))
+	assert.Equal(t, dockerDefault+": ok: SCMP_ACT_ERRNO(1) default, 3 arches, "+
+		strconv.Itoa(n)+" x86_64 syscalls with rules, 4 warnings, 4 notes", out[len(out)-1])
+	assert.Contains(t, out[4], "socket on SCMP_ARCH_X86 can also be called through socketcall(2)")
+	assert.Contains(t, out[4], "socketcall itself always gets SCMP_ACT_ALLOW (syscalls[0])")
 
-	// --strict changes nothing without warnings.
+	// --strict fails on the warnings.
 	status, _, _ = check(t, "", "--strict", "--arch", "x86_64", "--kernel", "6.1", dockerDefault)
-	assert.Equal(t, exitOK, status)
+	assert.Equal(t, exitFinding, status)
 
-	// Another native arch: archMap picks aarch64 + arm.
+	// Another native arch: archMap picks aarch64 + arm, which have no
+	// socketcall; the names only x86 has are one note.
 	na := nativeCount(t, dockerDefault, profile.Target{Arch: arch.AArch64, Caps: profile.DockerDefaultCaps, Kernel: k})
 	status, stdout, _ = check(t, "", "--arch", "arm64", "--kernel", "6.1", dockerDefault)
 	assert.Equal(t, exitOK, status)
-	assert.Equal(t, []string{dockerDefault + ": ok: SCMP_ACT_ERRNO(1) default, 2 arches, " +
-		strconv.Itoa(na) + " aarch64 syscalls with rules, 0 warnings"}, lines(stdout))
+	out = lines(stdout)
+	require.NotEmpty(t, out)
+	assert.Equal(t, []string{
+		"68:5: note: syscalls[0].names[4] [unknown-on-target]", // alarm, and 14 more
+		"430:5: note: syscalls[1].names[0] [dangerous-allow]",
+		"431:5: note: syscalls[1].names[1] [dangerous-allow]",
+		"432:5: note: syscalls[1].names[2] [dangerous-allow]",
+		"536:5: warning: syscalls[9].args[0] [sign-extension]",
+		"559:5: note: syscalls[11].names[2] [unknown-on-target]", // sync_file_range2
+	}, findingKeys(t, dockerDefault, out[:len(out)-1]))
+	assert.Contains(t, out[0], "14 names have no syscall number on SCMP_ARCH_AARCH64, SCMP_ARCH_ARM")
+	assert.Equal(t, dockerDefault+": ok: SCMP_ACT_ERRNO(1) default, 2 arches, "+
+		strconv.Itoa(na)+" aarch64 syscalls with rules, 1 warning, 5 notes", out[len(out)-1])
 
 	// The default kernel is the running one: no error, same output shape.
 	status, stdout, stderr = check(t, "", dockerDefault)
@@ -86,15 +113,33 @@ func TestCheckDockerDefault(t *testing.T) {
 	assert.Contains(t, stdout, ": ok: SCMP_ACT_ERRNO(1) default")
 }
 
-// TestCheckWarnings: one line per warning, "FILE:LINE:COL: path: message
-// [code]", before the file's summary; --strict makes warnings exit 1.
+// findingKeys reduces finding lines "FILE:L:C: SEVERITY: path: message
+// [code]" to "L:C: SEVERITY: path [code]".
+func findingKeys(t *testing.T, file string, ls []string) []string {
+	t.Helper()
+	var out []string
+	for _, l := range ls {
+		rest, ok := strings.CutPrefix(l, file+":")
+		require.True(t, ok, l)
+		i := strings.Index(rest, ": ")               // after L:C
+		j := strings.Index(rest[i+2:], ": ") + i + 2 // after SEVERITY
+		k := strings.Index(rest[j+2:], ": ") + j + 2 // after path
+		code := rest[strings.LastIndexByte(rest, '['):]
+		out = append(out, rest[:k]+" "+code)
+	}
+	return out
+}
+
+// TestCheckWarnings: one line per finding, "FILE:LINE:COL: SEVERITY: path:
+// message [code]", before the file's summary; --strict makes warnings
+// exit 1.
 func TestCheckWarnings(t *testing.T) {
 	file := filepath.Join(sharedBad, "unknown-syscall-name.json")
 	status, stdout, stderr := check(t, "", "--arch", "x86_64", "--kernel", "6.1", file)
 	assert.Equal(t, exitOK, status)
 	assert.Empty(t, stderr)
 	assert.Equal(t, []string{
-		file + `:4:5: syscalls[0].names: unknown syscall "definitely_not_a_syscall" is skipped (runc ignores names libseccomp does not know) [unknown-syscall]`,
+		file + `:8:9: warning: syscalls[0].names[2]: unknown syscall "definitely_not_a_syscall" is skipped (runc ignores names libseccomp does not know) [unknown-syscall]`,
 		file + ": ok: SCMP_ACT_ERRNO(1) default, 1 arch, 2 x86_64 syscalls with rules, 1 warning",
 	}, lines(stdout))
 
@@ -111,9 +156,8 @@ func TestCheckWarnings(t *testing.T) {
 	assert.Equal(t, exitFinding, status)
 	out := lines(stdout)
 	require.Len(t, out, 3)
-	assert.True(t, strings.HasPrefix(out[0], f+":3:1: syscalls[1]: read on SCMP_ARCH_X86_64: this rule is ignored"), out[0])
-	assert.True(t, strings.HasSuffix(out[0], "[shadowed]"), out[0])
-	assert.Equal(t, f+`:3:44: syscalls[1].comments: unknown key "comments" is ignored (runtimes ignore keys the profile format does not define) [unknown-key]`, out[1])
+	assert.Equal(t, f+":3:28: warning: syscalls[1].action: read on SCMP_ARCH_X86_64: this rule gives SCMP_ACT_KILL_THREAD, an earlier unconditional rule gives SCMP_ACT_ALLOW: libseccomp keeps the first and ignores this one [conflicting-actions]", out[0])
+	assert.Equal(t, f+`:3:44: warning: syscalls[1].comments: unknown key "comments" is ignored (runtimes ignore keys the profile format does not define) [unknown-key]`, out[1])
 	assert.Equal(t, f+": ok: SCMP_ACT_ERRNO(1) default, 1 arch, 1 x86_64 syscall with rules, 2 warnings", out[2])
 }
 
@@ -133,11 +177,13 @@ func TestCheckInvalid(t *testing.T) {
 	assert.Equal(t, "seccompctl: "+missing+": no such file or directory", errs[1])
 	assert.True(t, strings.HasPrefix(errs[2], "seccompctl: "+conflict+":3:1: syscalls[1]: "), errs[2])
 	assert.Contains(t, errs[2], "EEXIST")
-	out := lines(stdout)
-	require.Len(t, out, 2, "the valid files are still checked")
-	for _, l := range out {
-		assert.True(t, strings.HasPrefix(l, dockerDefault+": ok: "), l)
+	var summaries []string
+	for _, l := range lines(stdout) {
+		if strings.HasPrefix(l, dockerDefault+": ok: ") {
+			summaries = append(summaries, l)
+		}
 	}
+	assert.Len(t, summaries, 2, "the valid files are still checked")
 }
 
 // TestCheckJSON: --output json is one document with stable field names.
@@ -161,7 +207,7 @@ func TestCheckJSON(t *testing.T) {
 	assert.Equal(t, "runc", target["runtime"])
 	assert.Len(t, target["caps"], len(profile.PodmanDefaultCaps))
 
-	assert.Equal(t, map[string]any{"files": 2.0, "invalid": 1.0, "warnings": 1.0}, doc["totals"])
+	assert.Equal(t, map[string]any{"files": 2.0, "invalid": 1.0, "errors": 0.0, "warnings": 1.0, "notes": 0.0}, doc["totals"])
 
 	files := doc["files"].([]any)
 	require.Len(t, files, 2)
@@ -175,7 +221,7 @@ func TestCheckJSON(t *testing.T) {
 	ws := f0["warnings"].([]any)
 	require.Len(t, ws, 1)
 	assert.Equal(t, map[string]any{
-		"file": good, "line": 4.0, "column": 5.0, "path": "syscalls[0].names", "code": "unknown-syscall",
+		"file": good, "line": 8.0, "column": 9.0, "path": "syscalls[0].names[2]", "code": "unknown-syscall", "severity": "warning",
 		"message": `unknown syscall "definitely_not_a_syscall" is skipped (runc ignores names libseccomp does not know)`,
 	}, ws[0])
 
@@ -278,7 +324,10 @@ func TestCheckStdin(t *testing.T) {
 	status, stdout, stderr := check(t, `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mount"],"action":"SCMP_ACT_ERRNO"}]}`,
 		"--arch", "x86_64", "--kernel", "6.1", "-")
 	assert.Equal(t, exitOK, status, stderr)
-	assert.Equal(t, "<stdin>: ok: SCMP_ACT_ALLOW default, 1 arch, 1 x86_64 syscall with rules, 0 warnings\n", stdout)
+	out := lines(stdout)
+	require.Len(t, out, 2)
+	assert.True(t, strings.HasPrefix(out[0], "<stdin>:1:18: note: defaultAction: defaultAction SCMP_ACT_ALLOW allows add_key, bpf, "), out[0])
+	assert.Equal(t, "<stdin>: ok: SCMP_ACT_ALLOW default, 1 arch, 1 x86_64 syscall with rules, 0 warnings, 1 note", out[1])
 
 	status, _, stderr = check(t, `{"defaultAction":"SCMP_ACT_ALLOW",}`, "--kernel", "6.1", "-")
 	assert.Equal(t, exitInput, status)
@@ -311,4 +360,58 @@ func TestCheckSharedFiles(t *testing.T) {
 		assert.True(t, strings.HasPrefix(l, "seccompctl: "+sharedBad+"/"), l)
 	}
 	assert.Equal(t, len(bad), len(errs)+strings.Count(stdout, ": ok: "), "one result per file")
+}
+
+// TestCheckTooLong: a profile that parses but compiles to more than 4096
+// instructions is an error finding: exit 1 even without --strict.
+func TestCheckTooLong(t *testing.T) {
+	file := filepath.Join(sharedBad, "filter-over-4096-insns.json")
+	status, stdout, stderr := check(t, "", "--arch", "x86_64", "--kernel", "6.1", file)
+	assert.Equal(t, exitFinding, status)
+	assert.Empty(t, stderr)
+	out := lines(stdout)
+	require.Len(t, out, 2, stdout)
+	assert.Regexp(t, `^`+regexp.QuoteMeta(file)+`:1:1: error: the compiled filter for SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32 has 4[0-9]{3} instructions; the kernel accepts at most 4096, so no runtime can install it`, out[0])
+	assert.True(t, strings.HasSuffix(out[0], "[too-long]"), out[0])
+	assert.True(t, strings.HasSuffix(out[1], ", 1 error, 0 warnings"), out[1])
+
+	// One architecture fits.
+	status, stdout, _ = check(t, "", "--arch", "aarch64", "--kernel", "6.1", file)
+	assert.Equal(t, exitOK, status, stdout)
+	assert.NotContains(t, stdout, "too-long")
+
+	_, stdout, _ = check(t, "", "--output", "json", "--arch", "x86_64", "--kernel", "6.1", file)
+	var rep checkReport
+	require.NoError(t, json.Unmarshal([]byte(stdout), &rep))
+	assert.Equal(t, exitFinding, rep.Status)
+	assert.Equal(t, 1, rep.Totals.Errors)
+	require.NotEmpty(t, rep.Files[0].Warnings)
+	assert.Equal(t, "too-long", rep.Files[0].Warnings[0].Code)
+	assert.Equal(t, "error", rep.Files[0].Warnings[0].Severity)
+}
+
+// TestCheckSocketcallS390X: containers/common#2280, on the real profile:
+// with Podman's capabilities (no CAP_AUDIT_WRITE) containers-common's
+// NETLINK_AUDIT rules apply, and on s390x socketcall bypasses them.
+func TestCheckSocketcallS390X(t *testing.T) {
+	file := filepath.Join(sharedReal, "containers-common-2025-04.json")
+	_, stdout, stderr := check(t, "", "--output", "json", "--arch", "s390x", "--caps", "podman", "--kernel", "6.1", file)
+	assert.Empty(t, stderr)
+	var rep checkReport
+	require.NoError(t, json.Unmarshal([]byte(stdout), &rep))
+	require.Len(t, rep.Files, 1)
+	var bypass []string
+	for _, w := range rep.Files[0].Warnings {
+		assert.NotEmpty(t, w.Severity)
+		assert.Positive(t, w.Line, "every finding has a line: %v", w)
+		if w.Code == "socketcall-bypass" {
+			bypass = append(bypass, w.Path)
+			assert.Contains(t, w.Message, "SCMP_ARCH_S390X, SCMP_ARCH_S390")
+		}
+	}
+	assert.Equal(t, []string{"syscalls[31].args", "syscalls[32].args", "syscalls[33].args", "syscalls[34].args"}, bypass)
+
+	// With Docker's capabilities the rules are excluded: no finding.
+	_, stdout, _ = check(t, "", "--arch", "s390x", "--kernel", "6.1", file)
+	assert.NotContains(t, stdout, "socketcall-bypass")
 }
