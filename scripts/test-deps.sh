@@ -13,6 +13,7 @@ command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 command -v strace >/dev/null 2>&1 || need_apt+=(strace)
 command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkgconf)
+[ -x /usr/bin/python3 ] || need_apt+=(python3-minimal)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
 	if [ "$(id -u)" != 0 ]; then
