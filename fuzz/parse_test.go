@@ -128,7 +128,8 @@ func FuzzParse(f *testing.F) {
 // input; that an accepted profile is within the size limit, parses the
 // same twice, and survives json.Marshal and Parse unchanged; and that it
 // resolves and compiles without a panic into a program that agrees with
-// the reference. It reports "refused", "accepted" or "compiled".
+// the reference; Lint's findings are well formed. It reports "refused",
+// "accepted" or "compiled".
 func checkParse(t *testing.T, data []byte) string {
 	t.Helper()
 	p, err := profile.Parse(data)
@@ -175,6 +176,8 @@ func checkParse(t *testing.T, data []byte) string {
 		}
 		return "accepted"
 	}
+	checkLint(t, data, p.Lint(nil))
+	checkLint(t, data, p.Lint(pol))
 	prog, err := compile.Compile(pol, compile.DefaultOptions)
 	if errors.Is(err, compile.ErrTooLong) {
 		return "accepted"
@@ -186,6 +189,22 @@ func checkParse(t *testing.T, data []byte) string {
 		t.Fatalf("%v\ninput %q", err, data)
 	}
 	return "compiled"
+}
+
+// checkLint: every finding has a documented rule ID with its severity, a
+// message, and a position inside the input when it has one.
+func checkLint(t *testing.T, data []byte, ws []profile.Warning) {
+	t.Helper()
+	lines := bytes.Count(data, []byte("\n")) + 1
+	for _, w := range ws {
+		i := slices.IndexFunc(profile.LintRules, func(r profile.LintRule) bool { return r.Code == w.Code })
+		if i < 0 || profile.LintRules[i].Severity != w.Severity || w.Msg == "" {
+			t.Fatalf("finding with an undocumented code, wrong severity or no message: %#v", w)
+		}
+		if w.Pos.IsValid() && w.Pos.Line > lines {
+			t.Fatalf("finding position %v outside the input (%d lines): %v", w.Pos, lines, w)
+		}
+	}
 }
 
 func checkParseError(t *testing.T, data []byte, p *profile.Profile, err error) {
