@@ -34,6 +34,12 @@
 // in about 25 ms and 23 MB; 10^4 conditional rules on one syscall in about
 // 70 ms and 27 MB.
 //
+// Lint finds what a profile says that does not do what it seems to: rules
+// the runtime drops or overrides, conditions the socketcall multiplexer or
+// sign extension defeat, ERRNO 0, dangerous allows, an inverted default.
+// Each finding has a stable rule ID (Warning.Code, listed with its
+// Severity in LintRules), the field path and the position of the value.
+//
 // Policy.Decide is the reference semantics: given an audit architecture,
 // a syscall number and six arguments, it returns the action the filter
 // runc installs would return. It is written to be read, not to be fast;

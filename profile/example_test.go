@@ -58,3 +58,34 @@ func Example() {
 	// nr 500:         SCMP_ACT_ERRNO(38)
 	// on aarch64:     SCMP_ACT_KILL_THREAD
 }
+
+// Lint a profile for the target it will run on: the findings say what
+// runc and the kernel will really do with it.
+func ExampleProfile_Lint() {
+	p, err := profile.ParseWithOptions([]byte(`{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
+  "syscalls": [
+    {"names": ["read", "write", "socketcall", "bpf"], "action": "SCMP_ACT_ALLOW"},
+    {"names": ["socket"], "action": "SCMP_ACT_ALLOW",
+     "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]},
+    {"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 0}
+  ]
+}`), profile.ParseOptions{File: "app.json"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	pol, err := p.Resolve(profile.Target{Arch: arch.X86_64, Kernel: profile.KernelVersion{Kernel: 6, Major: 1}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, w := range p.Lint(pol) {
+		fmt.Printf("%s:%s: %s %s %s\n", w.File, w.Pos, w.Severity, w.Code, w.Path)
+	}
+	// Output:
+	// app.json:5:47: note dangerous-allow syscalls[0].names[3]
+	// app.json:7:15: warning socketcall-bypass syscalls[1].args
+	// app.json:8:66: warning errno-zero syscalls[2].errnoRet
+}
