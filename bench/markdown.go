@@ -211,12 +211,12 @@ func errnoName(e interface{ Error() string }) string {
 func writeTargets(b *strings.Builder, r *Report, p *ProfileReport) {
 	fmt.Fprintf(b, "### Issue 7 targets (%s, %s)\n\n", p.Name, archNames(p.Arches))
 	var cols []string
-	for _, c := range []string{VariantDefault, VariantDefaultMix, VariantLibOpt2} {
+	for _, c := range []string{VariantDefault, VariantLibOpt2} {
 		if p.Variant(c) != nil {
 			cols = append(cols, c)
 		}
 	}
-	header(b, append(append([]string{"target"}, cols...), "gap (seccompctl / default-mix)")...)
+	header(b, append(append([]string{"target"}, cols...), "gap")...)
 	type target struct {
 		name string
 		get  func(v *Variant) (float64, bool)

@@ -131,11 +131,13 @@ func (r *Report) Profile(name string) *ProfileReport {
 
 // Names of the variants Run measures.
 const (
-	VariantDefault    = "seccompctl"
-	VariantBalanced   = "seccompctl -balanced"
-	VariantDefaultMix = "seccompctl -weights default-mix"
-	VariantLibOpt1    = "libseccomp opt1 + runc stub"
-	VariantLibOpt2    = "libseccomp opt2 + runc stub"
+	// VariantDefault is compiled with the default options: weighted by
+	// compile.DefaultMix, the blend of all the mixes (see
+	// VariantLeaveOneOut for the same recipe on unseen workloads).
+	VariantDefault  = "seccompctl"
+	VariantBalanced = "seccompctl -balanced"
+	VariantLibOpt1  = "libseccomp opt1 + runc stub"
+	VariantLibOpt2  = "libseccomp opt2 + runc stub"
 	// KernelUncachedFloor names the AllowAllUncached filter in kernel
 	// results.
 	KernelUncachedFloor = "allow-all, uncacheable (ld args[0]; ret ALLOW)"
@@ -214,7 +216,7 @@ func Run(opts RunOptions) (*Report, error) {
 		variants := []KernelVariant{{Name: "no filter"}, {Name: "allow-all (floor)", Insns: AllowAll()},
 			{Name: KernelUncachedFloor, Insns: AllowAllUncached()}}
 		for _, v := range kp.Variants {
-			if v.Cost == nil || v.Ours && v.Name != VariantDefault && v.Name != VariantDefaultMix {
+			if v.Cost == nil || v.Ours && v.Name != VariantDefault {
 				continue
 			}
 			variants = append(variants, KernelVariant{Name: v.Name, Insns: v.Insns})
@@ -267,7 +269,6 @@ func measureProfile(name string, opts RunOptions, lsc *Libseccomp) (*ProfileRepo
 	list := []ours{
 		{name: VariantDefault, alone: true},
 		{name: VariantBalanced, opts: compile.Options{Balanced: true}, alone: true},
-		{name: VariantDefaultMix, weights: "default-mix", opts: compile.Options{Weights: compile.DefaultMix(opts.Native)}, alone: true},
 	}
 	for _, m := range opts.Mixes {
 		if m.Arch != opts.Native {

@@ -65,13 +65,16 @@ func (c *codegen) generate() *block {
 func (c *codegen) archBody(arches []arch.Arch) *block {
 	ivs := intervals(c.pol, arches)
 	c.intervals[arches[0]] = len(ivs)
-	weight := c.leafWeights(ivs, arches)
-	entry := c.searchTree(ivs, weight, func(iv interval) *block {
+	// The leaves come first: how much each one runs weighs in the tree.
+	leaves := make([]*block, len(ivs))
+	for i, iv := range ivs {
 		if iv.d.sys == nil {
-			return c.g.ret(uint32(iv.d.action))
+			leaves[i] = c.g.ret(uint32(iv.d.action))
+		} else {
+			leaves[i] = c.argTree(iv.d.sys.Tree, iv.d.arch, c.g.ret(uint32(c.pol.Default)))
 		}
-		return c.argTree(iv.d.sys.Tree, iv.d.arch, c.g.ret(uint32(c.pol.Default)))
-	})
+	}
+	entry := c.searchTree(ivs, c.leafWeights(ivs, arches, leaves), leaves)
 	if entry.kind == termRet {
 		// One interval: no search; the return needs no load.
 		return entry
@@ -293,94 +296,173 @@ func argOffset(a arch.Arch, i int, hi bool) uint32 {
 	return off
 }
 
+// treeWeights are what the search tree of one audit value is built for.
+type treeWeights struct {
+	// cost weighs each interval by what its syscalls cost: one per
+	// syscall the architecture's table has in it, times costBase^(the
+	// instructions its leaf runs with zero arguments). Alone, that
+	// balances the tree by cost: argument-filtered syscalls sit higher,
+	// every path costs about the same and the longest one is short.
+	cost []float64
+	// freq is the call frequency of each interval (Options.Weights, else
+	// DefaultMix), for the native architecture only (nil otherwise).
+	freq []float64
+	// path is the instructions each leaf runs with zero arguments.
+	path []int
+}
+
 // leafWeights returns the weights the search tree is built for, or nil for
-// a tree balanced by interval count.
-//
-// With user weights (Options.Weights, native architecture only), an
-// interval weighs what its syscalls weigh. Otherwise the tree is balanced
-// by cost: an interval weighs 2^(instructions its leaf runs with zero
-// arguments), which puts argument-filtered syscalls higher in the tree so
-// that every path costs about the same and the longest path is short.
-func (c *codegen) leafWeights(ivs []interval, arches []arch.Arch) func(int) float64 {
-	native := arches[0] == c.pol.Arches[0]
-	switch {
-	case c.opts.Balanced:
+// a tree balanced by interval count (Options.Balanced). cost and freq each
+// sum to 1 (freq is nil when no call is known).
+func (c *codegen) leafWeights(ivs []interval, arches []arch.Arch, leaves []*block) *treeWeights {
+	if c.opts.Balanced {
 		return nil
-	case c.opts.Weights != nil && native:
-		type weighted struct {
-			nr uint32
-			w  float64
-		}
-		ws := make([]weighted, 0, len(c.opts.Weights))
-		for nr, w := range c.opts.Weights {
-			ws = append(ws, weighted{uint32(nr), w})
-		}
-		slices.SortFunc(ws, func(a, b weighted) int { return cmp.Compare(a.nr, b.nr) })
-		nrs := make([]uint32, len(ws))
-		for k := range ws {
-			nrs[k] = ws[k].nr
-		}
-		sums := make([]float64, len(ivs))
-		addPerInterval(ivs, nrs, func(k int) float64 { return ws[k].w }, sums)
-		return func(i int) float64 { return sums[i] }
 	}
-	// Each interval weighs what its syscalls weigh: one per syscall the
-	// architecture's table has in it (so the mean over real syscalls is
-	// what is minimized), times costBase^(its leaf's cost).
-	counts := make([]float64, len(ivs))
+	native := arches[0] == c.pol.Arches[0]
+	tw := &treeWeights{cost: make([]float64, len(ivs)), path: make([]int, len(ivs))}
+	ws := tw.cost
 	for _, a := range arches {
-		addPerInterval(ivs, tableNumbers(a), func(int) float64 { return 1 }, counts)
+		addPerInterval(ivs, tableNumbers(a), func(int) float64 { return 1 }, ws)
 	}
-	return func(i int) float64 {
-		cost := 1
-		if sp := ivs[i].d.sys; sp != nil {
-			cost = zeroArgCost(sp.Tree)
-		}
-		w := max(counts[i], holeWeight) * math.Pow(costBase, float64(cost))
+	costTotal := 0.0
+	for i := range ws {
+		tw.path[i] = zeroArgPath(leaves[i])
+		w := max(ws[i], holeWeight) * math.Pow(costBase, float64(tw.path[i]))
 		if !native || (ivs[i].lo >= arch.X32SyscallBit && c.pol.Arches[0] != arch.X32) {
 			// Calls of a secondary ABI (x32 next to x86_64) are rare.
 			w *= secondaryABIWeight
 		}
-		return w
+		ws[i] = w
+		costTotal += w
 	}
+	for i := range ws {
+		ws[i] /= costTotal
+	}
+	if !native {
+		return tw
+	}
+	freq := make([]float64, len(ivs))
+	if c.opts.Weights != nil {
+		nrs, w := sortedWeights(c.opts.Weights)
+		addPerInterval(ivs, nrs, func(k int) float64 { return w[k] }, freq)
+	} else {
+		m := defaultMixNumbers(c.pol.Arches[0])
+		addPerInterval(ivs, m.nrs, func(k int) float64 { return m.w[k] }, freq)
+	}
+	freqTotal := 0.0
+	for i, f := range freq {
+		freq[i] = max(f, 0)
+		freqTotal += freq[i]
+	}
+	if freqTotal > 0 {
+		for i := range freq {
+			freq[i] /= freqTotal
+		}
+		tw.freq = freq
+	}
+	return tw
 }
 
-// costBase and secondaryABIWeight tune the cost-balanced tree: a base
-// near 1 approaches a tree balanced by count (best mean), a base of 2 one
-// balanced by cost (best worst case). Measured on Docker's default profile
-// (TestDockerDefaultShape): 1.5 gives both a short mean and a short worst
-// path.
+// costBase, mixShare, maxRegret and secondaryABIWeight tune the search
+// tree. Alone, a base near 1 approaches a tree balanced by count (best
+// mean over all syscalls), a base of 2 one balanced by cost (best worst
+// case); mixShare is how much the call frequencies count against that,
+// as long as the longest path stays within maxRegret instructions of the
+// tree balanced by cost alone (else the share is halved, down to 0). Chosen on Docker's
+// and containers-common's profiles with the recorded mixes (bench/README.md):
+// 2 and 0.8 keep the longest x86_64 path at 15 and the mean over all
+// syscalls under 10.5, and give most of what a tree weighted by the mixes
+// alone saves per call (a larger share brings the longest path back to 16
+// and more, for a few hundredths of an instruction).
 const (
-	costBase           = 1.5
+	costBase           = 2.0
+	mixShare           = 0.8
+	maxRegret          = 1
 	secondaryABIWeight = 1.0 / 16
-	holeWeight         = 0.5 // an interval with no known syscall in it
 )
 
-// zeroArgCost estimates the instructions an argument tree runs when every
-// argument is zero: a load and a jump per node visited, and the return.
-func zeroArgCost(lvl *profile.Level) int {
-	var args [6]uint64
-	cost := 0
-	var walk func(l *profile.Level) bool
-	walk = func(l *profile.Level) bool {
-		for _, n := range l.Nodes {
-			cost += 2
-			next, has := n.False, n.HasActF
-			if n.Matches(args) {
-				next, has = n.True, n.HasActT
-			}
-			if next != nil {
-				if walk(next) {
-					return true
-				}
-			} else if has {
-				return true
+const holeWeight = 0.5 // an interval with no known syscall in it
+
+// zeroArgPath counts the instructions a leaf runs when every argument is
+// zero: the loads, ALU instructions and compares on its path and the
+// return.
+func zeroArgPath(b *block) int {
+	n := 0
+	for b != nil {
+		n += len(b.insns)
+		acc := uint32(0) // every word loaded is zero
+		for _, ins := range b.insns {
+			if ins.Op == opLdAbs {
+				acc = 0
+			} else if ins.Op == opAndK {
+				acc &= ins.K
 			}
 		}
-		return false
+		switch b.kind {
+		case termRet:
+			return n + 1
+		case termJump:
+			b = b.succT
+			continue
+		}
+		n++
+		var taken bool
+		switch b.op {
+		case opJeqK:
+			taken = acc == b.k
+		case opJgtK:
+			taken = acc > b.k
+		case opJgeK:
+			taken = acc >= b.k
+		case opJsetK:
+			taken = acc&b.k != 0
+		}
+		if taken {
+			b = b.succT
+		} else {
+			b = b.succF
+		}
 	}
-	walk(lvl)
-	return cost + 1
+	return n
+}
+
+// sortedWeights returns the numbers of a weight map in ascending order
+// (as uint32, the order of the intervals) with their weights.
+func sortedWeights(m map[int]float64) ([]uint32, []float64) {
+	type weighted struct {
+		nr uint32
+		w  float64
+	}
+	ws := make([]weighted, 0, len(m))
+	for nr, w := range m {
+		ws = append(ws, weighted{uint32(nr), w})
+	}
+	slices.SortFunc(ws, func(a, b weighted) int { return cmp.Compare(a.nr, b.nr) })
+	nrs := make([]uint32, len(ws))
+	w := make([]float64, len(ws))
+	for k := range ws {
+		nrs[k], w[k] = ws[k].nr, ws[k].w
+	}
+	return nrs, w
+}
+
+type numberWeights struct {
+	nrs []uint32
+	w   []float64
+}
+
+var defaultMixCache sync.Map // arch.Arch → numberWeights
+
+// defaultMixNumbers is DefaultMix(a) sorted by number, computed once per
+// architecture.
+func defaultMixNumbers(a arch.Arch) numberWeights {
+	if v, ok := defaultMixCache.Load(a); ok {
+		return v.(numberWeights)
+	}
+	nrs, w := sortedWeights(DefaultMix(a))
+	m := numberWeights{nrs, w}
+	defaultMixCache.Store(a, m)
+	return m
 }
 
 // addPerInterval adds weight(k) of each number nrs[k] (sorted ascending) to
@@ -414,12 +496,47 @@ func tableNumbers(a arch.Arch) []uint32 {
 	return nrs
 }
 
-// splitter picks the tree builder for weighted trees: the optimal
-// dynamic program for user weights, where the expected cost is the point,
-// and the cheaper bisection rule for the default cost-balanced tree.
-func (c *codegen) splitter(n int, weight func(int) float64) func(lo, hi int) int {
-	if c.opts.Weights != nil {
-		return optimalSplits(n, weight)
+// weightedSplits plans the tree of the native architecture: the dynamic
+// program, with chains, over its intervals. Where x32 shares the tree (abi
+// is its first interval, else -1), all the intervals from abi on count as
+// one leaf of the program, whose subtree is bisected by weight: x32 calls
+// are rare, and the program's O(n^2) then runs on x86_64's 65 intervals
+// instead of 160.
+func (c *codegen) weightedSplits(ivs []interval, weight func(int) float64, abi int) func(lo, hi int) int {
+	n, top := len(ivs), len(ivs)
+	if abi > 0 {
+		top = abi + 1
 	}
-	return balancedByWeight(n, weight)
+	rest := 0.0
+	if abi > 0 {
+		for i := abi; i < n; i++ {
+			rest += weight(i)
+		}
+	}
+	dpWeight := func(i int) float64 {
+		if i == abi {
+			return rest
+		}
+		return weight(i)
+	}
+	plan := optimalPlan(top, dpWeight, func(lo, hi int) (float64, bool) {
+		if abi > 0 && hi > abi {
+			return 0, false
+		}
+		_, cost := chainOf(ivs, lo, hi, weight)
+		return cost, cost >= 0
+	})
+	if abi <= 0 {
+		return plan
+	}
+	bisect := balancedByWeight(n, weight)
+	return func(lo, hi int) int {
+		switch {
+		case lo >= abi:
+			return bisect(lo, hi)
+		case hi == n:
+			return plan(lo, top)
+		}
+		return plan(lo, hi)
+	}
 }

@@ -32,11 +32,21 @@
 //     little-endian and +0 on big-endian architectures; 32-bit
 //     architectures (x32 included) test only the low word.
 //
-// The search tree is balanced by cost by default: an interval weighs
-// 1.3^(instructions its leaf runs), so argument-filtered syscalls sit
-// higher and the longest path stays short. Options.Balanced gives a tree
-// balanced by interval count; Options.Weights a tree that minimizes the
-// expected instructions for a given syscall mix.
+// The search tree minimizes the expected instructions per call (an
+// optimal alphabetic tree, Knuth's dynamic program) for a blend of two
+// weightings of the native architecture's intervals: how often real
+// workloads make each syscall (DefaultMix, or Options.Weights), and a
+// floor of 2^(instructions the interval's leaf runs) per syscall in it,
+// which keeps argument-filtered and rarely called syscalls from sinking
+// deep. A run of intervals that share one decision but for a few single
+// numbers (socket and clone among allowed syscalls) can be one leaf: a jeq
+// per exception, then the common decision. The other audit values (x86
+// next to x86_64) get the floor alone. Options.Balanced gives a tree
+// balanced by interval count.
+//
+// In argument trees, the tests on one word that decide among single
+// values (personality's five allowed values) become a search over those
+// values, and a masked compare with zero is a jset.
 //
 // Identical blocks and returns are shared, loads of a word the accumulator
 // already holds are dropped, and jumps are symbolic until the assembler

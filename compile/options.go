@@ -7,12 +7,13 @@ type Options struct {
 	// it to check the optimizer.
 	NoShare bool
 	// Balanced builds the syscall-number search tree balanced by the number
-	// of intervals, ignoring what the leaves cost. By default the tree is
-	// balanced by cost instead (see leafWeights).
+	// of intervals, ignoring call frequencies and what the leaves cost.
 	Balanced bool
-	// Weights, if set, gives each syscall number of the native architecture
-	// a relative call frequency; the search tree then puts frequent
-	// intervals nearer the root. Nil gives a balanced tree.
+	// Weights gives each syscall number of the native architecture a
+	// relative call frequency; the search tree puts frequent intervals
+	// nearer the root, with a floor that grows with what each leaf costs
+	// so that rare syscalls do not sink deep (see leafWeights). Nil means
+	// DefaultMix of the native architecture.
 	Weights map[int]float64
 }
 

@@ -9,6 +9,16 @@ import "sort"
 // time. The tables are triangular and compact (float32 costs, uint16
 // roots): n is a few hundred intervals at most.
 func optimalSplits(n int, weight func(i int) float64) func(lo, hi int) int {
+	return optimalPlan(n, weight, nil)
+}
+
+// optimalPlan is optimalSplits where a run of leaves [lo, hi) may also
+// become one leaf of the search that costs chain(lo, hi) (the compares it
+// makes, weighted), when chain says it can. Such runs are marked by a
+// split of 0. Knuth's bound on the root no longer holds exactly once some
+// subtrees are chains; it is still used, so the tree is optimal among the
+// trees it looks at, and always correct.
+func optimalPlan(n int, weight func(i int) float64, chain func(lo, hi int) (float64, bool)) func(lo, hi int) int {
 	// Intervals nobody calls still need a place in the tree; a small floor
 	// keeps them from piling up into a deep chain on one side.
 	ws := make([]float64, n)
@@ -34,6 +44,10 @@ func optimalSplits(n int, weight func(i int) float64) func(lo, hi int) int {
 	size := rowStart[n]
 	cost := make([]float32, size)
 	root := make([]uint16, size)
+	var leaf []bool
+	if chain != nil {
+		leaf = make([]bool, size)
+	}
 	for length := 2; length <= n; length++ {
 		for i := 0; i+length <= n; i++ {
 			j := i + length
@@ -56,11 +70,22 @@ func optimalSplits(n int, weight func(i int) float64) func(lo, hi int) int {
 				}
 			}
 			// Every leaf below gets one compare deeper.
-			cost[idx(i, j)] = best + float32(pre[j]-pre[i])
+			c := best + float32(pre[j]-pre[i])
+			if chain != nil && length <= maxChainRun {
+				if cc, ok := chain(i, j); ok && float32(cc) < c {
+					c, leaf[idx(i, j)] = float32(cc), true
+				}
+			}
+			cost[idx(i, j)] = c
 			root[idx(i, j)] = uint16(bestK)
 		}
 	}
-	return func(lo, hi int) int { return int(root[idx(lo, hi)]) }
+	return func(lo, hi int) int {
+		if leaf != nil && leaf[idx(lo, hi)] {
+			return 0
+		}
+		return int(root[idx(lo, hi)])
+	}
 }
 
 // balancedByWeight returns a split function that puts the root of every

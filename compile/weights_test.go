@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // treeCost is the weighted sum of leaf depths of the tree split builds.
@@ -53,4 +54,70 @@ func TestOptimalSplitsIsOptimal(t *testing.T) {
 		}
 		assert.LessOrEqual(t, bis, want+2*total, "bisection, weights %v", w)
 	}
+}
+
+// planCost is treeCost for plans with chains (split 0: a leaf costing
+// chain(lo, hi) below depth).
+func planCost(split func(lo, hi int) int, chain func(lo, hi int) (float64, bool), w []float64, lo, hi, depth int) float64 {
+	if hi-lo == 1 {
+		return w[lo] * float64(depth)
+	}
+	k := split(lo, hi)
+	if k == 0 {
+		c, ok := chain(lo, hi)
+		if !ok {
+			return math.Inf(1)
+		}
+		sum := 0.0
+		for i := lo; i < hi; i++ {
+			sum += w[i]
+		}
+		return c + sum*float64(depth)
+	}
+	return planCost(split, chain, w, lo, k, depth+1) + planCost(split, chain, w, k, hi, depth+1)
+}
+
+// Chains are chosen only where they make the expected cost smaller: the
+// plan never costs more than the best tree without them, and with chains
+// that cost nothing every run allowed becomes one.
+func TestOptimalPlanChains(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	for trial := 0; trial < 200; trial++ {
+		n := 2 + rng.IntN(10)
+		w := make([]float64, n)
+		for i := range w {
+			w[i] = 1 + float64(rng.IntN(100))
+		}
+		weight := func(i int) float64 { return w[i] }
+		// A chain of three costs its leaves 1, 2 and 2 compares.
+		chain := func(lo, hi int) (float64, bool) {
+			if hi-lo != 3 {
+				return 0, false
+			}
+			return w[lo] + 2*w[lo+1] + 2*w[lo+2], true
+		}
+		plan := optimalPlan(n, weight, chain)
+		got := planCost(plan, chain, w, 0, n, 0)
+		assert.LessOrEqual(t, got, bestCost(w, 0, n)*(1+1e-6), "weights %v", w)
+		free := optimalPlan(n, weight, func(lo, hi int) (float64, bool) { return 0, hi-lo <= 3 })
+		if n <= 3 {
+			assert.Equal(t, 0, free(0, n), "weights %v", w)
+		}
+	}
+}
+
+func TestChainOf(t *testing.T) {
+	allow := decision{action: 0x7fff0000}
+	deny := decision{action: 0x50001}
+	kill := decision{action: 0}
+	ivs := []interval{{0, allow}, {41, deny}, {42, allow}, {56, kill}, {57, allow}, {103, deny}, {200, allow}}
+	w := []float64{10, 1, 5, 2, 7, 1, 1}
+	weight := func(i int) float64 { return w[i] }
+	ch, cost := chainOf(ivs, 0, 5, weight)
+	require.GreaterOrEqual(t, cost, 0.0)
+	assert.Equal(t, 0, ch.def)
+	assert.Equal(t, []int{3, 1}, ch.exc[:ch.n], "heaviest exception first")
+	assert.InDelta(t, (10+5+7)*2+2*1+1*2, cost, 1e-9)
+	_, cost = chainOf(ivs, 0, 7, weight)
+	assert.Negative(t, cost, "[103, 200) is wider than one number and denied")
 }
