@@ -267,14 +267,14 @@ func (g *argGen) valueSearch(fr *frame, facts wordRanges) *block {
 		conts[o.at] = b
 		return b
 	}
-	ld := ldAbs(argOffset(g.a, w.arg, w.hi))
+	off := argOffset(g.a, w.arg, w.hi)
 	var build func(ps []runPoint) *block
 	build = func(ps []runPoint) *block {
 		if len(ps) > maxChain {
 			mid := len(ps) / 2
 			right := build(ps[mid:])
 			left := build(ps[:mid])
-			return g.c.g.cond([]bpfInsn{ld}, opJgeK, ps[mid].v, right, left)
+			return g.c.g.condLd(off, opJgeK, ps[mid].v, right, left)
 		}
 		// A chain of jeq, zero first: the value calls pass most often and
 		// the one the zero-argument cost tables count.
@@ -284,7 +284,7 @@ func (g *argGen) valueSearch(fr *frame, facts wordRanges) *block {
 		})
 		b := outBlock(def)
 		for k := len(chain) - 1; k >= 0; k-- {
-			b = g.c.g.cond([]bpfInsn{ld}, opJeqK, chain[k].v, outBlock(chain[k].out), b)
+			b = g.c.g.condLd(off, opJeqK, chain[k].v, outBlock(chain[k].out), b)
 		}
 		return b
 	}

@@ -2,6 +2,7 @@ package compile
 
 import (
 	"fmt"
+	"slices"
 )
 
 // The assembler: lay the block graph out so every jump goes forward, then
@@ -19,8 +20,8 @@ import (
 // layout returns the blocks reachable from entry in reverse postorder,
 // visiting the true successor first so that a block's false successor
 // tends to follow it directly (jf 0).
-func layout(entry *block) []*block {
-	var post []*block
+func layout(entry *block, n int) []*block {
+	post := make([]*block, 0, n)
 	var dfs func(b *block)
 	dfs = func(b *block) {
 		if b == nil || b.laidOut {
@@ -32,12 +33,11 @@ func layout(entry *block) []*block {
 		post = append(post, b)
 	}
 	dfs(entry)
-	out := make([]*block, len(post))
+	slices.Reverse(post)
 	for i, b := range post {
-		out[len(post)-1-i] = b
-		b.order = len(post) - 1 - i
+		b.order = i
 	}
-	return out
+	return post
 }
 
 // item is one placed piece of code: a block, or a return copy / long jump
@@ -58,8 +58,9 @@ func (it *item) start() int { return it.after + it.size - 1 }
 
 // assemble places and encodes laid-out blocks.
 func assemble(blocks []*block) ([]bpfInsn, error) {
-	itemOf := make(map[*block]*item, len(blocks))
-	var placed []*item // in reverse order of the program
+	// One item per block, found by the block's place in the layout.
+	items := make([]item, len(blocks))
+	placed := make([]*item, 0, len(blocks)+8) // in reverse order of the program
 	copies := map[uint32][]*item{}
 	after := 0
 	place := func(it *item, size int) {
@@ -96,8 +97,8 @@ func assemble(blocks []*block) ([]bpfInsn, error) {
 	}
 	for i := len(blocks) - 1; i >= 0; i-- {
 		b := blocks[i]
-		it := &item{b: b}
-		itemOf[b] = it
+		it := &items[i]
+		it.b = b
 		switch b.kind {
 		case termRet:
 			if len(b.insns) == 0 {
@@ -106,7 +107,7 @@ func assemble(blocks []*block) ([]bpfInsn, error) {
 			}
 			place(it, len(b.insns)+1)
 		case termJump:
-			it.jt = itemOf[b.succT]
+			it.jt = &items[b.succT.order]
 			n := len(b.insns)
 			if it.jt.start() != after-1 {
 				n++ // the target is not next: a ja
@@ -116,7 +117,7 @@ func assemble(blocks []*block) ([]bpfInsn, error) {
 			// The jump is the block's last instruction; the items
 			// inserted for it go between it and what was placed before,
 			// and each insertion moves the other target one further.
-			t, f := itemOf[b.succT], itemOf[b.succF]
+			t, f := &items[b.succT.order], &items[b.succF.order]
 			for tries := 0; ; tries++ {
 				if inReach(after, t) && inReach(after, f) {
 					break

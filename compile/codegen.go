@@ -81,7 +81,8 @@ func (c *codegen) archBody(arches []arch.Arch) *block {
 	}
 	// Load the number in front of the search. The root block of the
 	// search has no instructions of its own.
-	root := c.g.add(&block{insns: []bpfInsn{ldAbs(offNr)}, kind: termJump, succT: entry})
+	root := c.g.newBlock()
+	root.insns, root.kind, root.succT = c.g.code(ldAbs(offNr)), termJump, entry
 	return root
 }
 
@@ -256,7 +257,8 @@ func (g *argGen) gen(fr *frame, facts wordRanges) *block {
 		b = branch(result)
 	} else {
 		t, f := branch(true), branch(false)
-		insns := []bpfInsn{ldAbs(argOffset(g.a, n.Arg, n.Hi))}
+		ld := ldAbs(argOffset(g.a, n.Arg, n.Hi))
+		var insns []bpfInsn
 		op := opJeqK
 		switch n.Op {
 		case profile.CmpGT:
@@ -276,8 +278,11 @@ func (g *argGen) gen(fr *frame, facts wordRanges) *block {
 				// The one bit of the mask set.
 				op = opJsetK
 			default:
-				insns = append(insns, andK(n.Mask))
+				insns = g.c.g.code(ld, andK(n.Mask))
 			}
+		}
+		if insns == nil {
+			insns = g.c.g.code(ld)
 		}
 		b = g.c.g.cond(insns, op, n.Datum, t, f)
 	}

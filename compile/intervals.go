@@ -119,7 +119,12 @@ func (s numberSpace) at(u uint32) decision {
 
 // breakpoints are the numbers where the decision can change.
 func (s numberSpace) breakpoints() []uint32 {
-	points := []uint32{0, 1, arch.X32SyscallBit, 0x80000000, 0xc0000000, 0xffffffff}
+	n := 6
+	for _, ap := range s.aps {
+		n += 2*len(ap.Syscalls) + 1
+	}
+	points := make([]uint32, 0, n)
+	points = append(points, 0, 1, arch.X32SyscallBit, 0x80000000, 0xc0000000, 0xffffffff)
 	add := func(p uint64) {
 		if p <= 0xffffffff {
 			points = append(points, uint32(p))
@@ -142,8 +147,11 @@ func (s numberSpace) breakpoints() []uint32 {
 // value as a sorted list of maximal intervals.
 func intervals(pol *profile.Policy, arches []arch.Arch) []interval {
 	s := newNumberSpace(pol, arches)
-	var out []interval
-	for _, p := range s.breakpoints() {
+	points := s.breakpoints()
+	// Neighbours mostly differ in one of two numbers (a syscall and the
+	// one after it), so about half the points start an interval.
+	out := make([]interval, 0, len(points)/2+8)
+	for _, p := range points {
 		d := s.at(p)
 		if n := len(out); n > 0 && out[n-1].d.equal(d) {
 			continue

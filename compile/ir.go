@@ -53,18 +53,49 @@ const (
 func ldAbs(off uint32) bpf.RawInstruction { return bpf.RawInstruction{Op: opLdAbs, K: off} }
 func andK(m uint32) bpf.RawInstruction    { return bpf.RawInstruction{Op: opAndK, K: m} }
 
-// graph owns the blocks of one program and interns returns.
+// graph owns the blocks of one program and interns returns. Blocks and
+// their instructions come from slabs: a program has hundreds of small
+// blocks, and one allocation each dominated the compiler's garbage.
 type graph struct {
-	blocks []*block
-	rets   map[uint32]*block
+	n     int // blocks added
+	slab  []block
+	insns []bpfInsn
+	rets  map[uint32]*block
 }
+
+// slabBlocks and slabInsns are how many blocks and instructions one slab
+// holds (Docker's default profile needs about 700 blocks).
+const (
+	slabBlocks = 256
+	slabInsns  = 512
+)
 
 func newGraph() *graph { return &graph{rets: map[uint32]*block{}} }
 
-func (g *graph) add(b *block) *block {
-	b.id = len(g.blocks)
-	g.blocks = append(g.blocks, b)
+// newBlock returns a zeroed block owned by g, numbered.
+func (g *graph) newBlock() *block {
+	if len(g.slab) == cap(g.slab) {
+		g.slab = make([]block, 0, slabBlocks)
+	}
+	g.slab = g.slab[:len(g.slab)+1]
+	b := &g.slab[len(g.slab)-1]
+	b.id = g.n
+	g.n++
 	return b
+}
+
+// code returns insns as a slice of g's instruction slab, with no room to
+// grow into its neighbours.
+func (g *graph) code(insns ...bpfInsn) []bpfInsn {
+	if len(insns) == 0 {
+		return nil
+	}
+	if len(g.insns)+len(insns) > cap(g.insns) {
+		g.insns = make([]bpfInsn, 0, max(slabInsns, len(insns)))
+	}
+	start := len(g.insns)
+	g.insns = append(g.insns, insns...)
+	return g.insns[start:len(g.insns):len(g.insns)]
 }
 
 // ret returns the one block that returns k.
@@ -72,12 +103,21 @@ func (g *graph) ret(k uint32) *block {
 	if b, ok := g.rets[k]; ok {
 		return b
 	}
-	b := g.add(&block{kind: termRet, k: k})
+	b := g.newBlock()
+	b.kind, b.k = termRet, k
 	g.rets[k] = b
 	return b
 }
 
 // cond adds a block that runs insns and then jumps on A <op> k.
 func (g *graph) cond(insns []bpf.RawInstruction, op uint16, k uint32, t, f *block) *block {
-	return g.add(&block{insns: insns, kind: termCond, op: op, k: k, succT: t, succF: f})
+	b := g.newBlock()
+	b.insns, b.kind, b.op, b.k, b.succT, b.succF = insns, termCond, op, k, t, f
+	return b
+}
+
+// condLd adds a block that loads the word at off and then jumps on
+// A <op> k.
+func (g *graph) condLd(off uint32, op uint16, k uint32, t, f *block) *block {
+	return g.cond(g.code(ldAbs(off)), op, k, t, f)
 }

@@ -21,9 +21,10 @@ func thread(b *block) *block {
 
 // share merges structurally identical blocks (same instructions, same
 // terminator, same successors after merging), bottom-up, and threads
-// trivial jumps. It returns the new entry.
-func share(entry *block) *block {
-	canon := map[blockKey]*block{}
+// trivial jumps. It returns the new entry. n is the number of blocks, a
+// size hint.
+func share(entry *block, n int) *block {
+	canon := make(map[blockKey]*block, n)
 	var visit func(b *block) *block
 	visit = func(b *block) *block {
 		if b.shared != nil {
@@ -57,21 +58,29 @@ func share(entry *block) *block {
 }
 
 // blockKey identifies a block by content. Blocks carry at most two
-// instructions (a load and an and), so the key is a small comparable value.
+// instructions (a load and an and), so the key is a small comparable value
+// (32 bytes: successors by number, not pointer).
 type blockKey struct {
-	n            int
-	ins0, ins1   bpfInsn
+	n            uint8
 	kind         termKind
 	op           uint16
 	k            uint32
-	succT, succF *block
+	ins0, ins1   bpfInsn
+	succT, succF int32
+}
+
+func blockID(b *block) int32 {
+	if b == nil {
+		return -1
+	}
+	return int32(b.id)
 }
 
 func keyOf(b *block) (blockKey, bool) {
 	if len(b.insns) > 2 {
 		return blockKey{}, false
 	}
-	k := blockKey{n: len(b.insns), kind: b.kind, op: b.op, k: b.k, succT: b.succT, succF: b.succF}
+	k := blockKey{n: uint8(len(b.insns)), kind: b.kind, op: b.op, k: b.k, succT: blockID(b.succT), succF: blockID(b.succF)}
 	if len(b.insns) > 0 {
 		k.ins0 = b.insns[0]
 	}
