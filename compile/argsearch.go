@@ -163,9 +163,6 @@ func (g *argGen) wordCuts(w wordKey) []uint64 {
 	visit(g.root)
 	slices.Sort(cuts)
 	cuts = slices.Compact(cuts)
-	if g.cuts == nil {
-		g.cuts = map[wordKey][]uint64{}
-	}
 	g.cuts[w] = cuts
 	return cuts
 }

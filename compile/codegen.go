@@ -24,6 +24,7 @@ type codegen struct {
 	opts Options
 	// intervals per architecture group, for Stats
 	intervals map[arch.Arch]int
+	args      *argGen // argTree's generator, made on first use
 }
 
 // generate builds the whole program graph and returns its entry block.
@@ -99,7 +100,17 @@ func (c *codegen) archBody(arches []arch.Arch) *block {
 // tests vanish. Continuations are memoized per (level, node, knowledge), so
 // the work stays proportional to the tree.
 func (c *codegen) argTree(lvl *profile.Level, a arch.Arch, fall *block) *block {
-	g := &argGen{c: c, a: a, fall: fall, root: lvl, memo: map[argKey]*block{}, frames: map[frame]*frame{}}
+	// One generator serves every tree of the program; its tables are
+	// emptied, not reallocated, between trees.
+	g := c.args
+	if g == nil {
+		g = &argGen{c: c, memo: map[argKey]*block{}, frames: map[frame]*frame{}, cuts: map[wordKey][]uint64{}}
+		c.args = g
+	}
+	g.a, g.fall, g.root = a, fall, lvl
+	clear(g.memo)
+	clear(g.frames)
+	clear(g.cuts)
 	return g.gen(g.frame(lvl, 0, nil), fullRanges())
 }
 
@@ -139,6 +150,7 @@ type argGen struct {
 	root   *profile.Level
 	memo   map[argKey]*block
 	frames map[frame]*frame
+	slab   []frame              // where new frames are allocated
 	cuts   map[wordKey][]uint64 // valueSearch: per word, where tests change
 }
 
@@ -147,7 +159,11 @@ func (g *argGen) frame(lvl *profile.Level, i int, up *frame) *frame {
 	if f, ok := g.frames[k]; ok {
 		return f
 	}
-	f := &k
+	if len(g.slab) == cap(g.slab) {
+		g.slab = make([]frame, 0, 64)
+	}
+	g.slab = append(g.slab, k)
+	f := &g.slab[len(g.slab)-1]
 	g.frames[k] = f
 	return f
 }

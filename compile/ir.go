@@ -64,9 +64,9 @@ type graph struct {
 }
 
 // slabBlocks and slabInsns are how many blocks and instructions one slab
-// holds (Docker's default profile needs about 700 blocks).
+// holds (Docker's default profile needs about 310 blocks).
 const (
-	slabBlocks = 256
+	slabBlocks = 64
 	slabInsns  = 512
 )
 
