@@ -45,26 +45,45 @@ type numberSpace struct {
 	pol    *profile.Policy
 	arches []arch.Arch           // policy architectures with this audit value
 	aps    []*profile.ArchPolicy // their policies, in the same order
+	// next[i] is where the lookup in aps[i].Syscalls continues: at is
+	// called with ascending numbers, so a cursor replaces a map lookup per
+	// number (-1: some number is negative, so signed and unsigned order
+	// differ; use Lookup).
+	next []int
 }
 
-func newNumberSpace(pol *profile.Policy, arches []arch.Arch) numberSpace {
-	s := numberSpace{pol: pol, arches: arches}
-	for _, a := range arches {
-		s.aps = append(s.aps, pol.Arch(a))
+func newNumberSpace(pol *profile.Policy, arches []arch.Arch) *numberSpace {
+	s := &numberSpace{pol: pol, arches: arches, next: make([]int, len(arches))}
+	for i, a := range arches {
+		ap := pol.Arch(a)
+		s.aps = append(s.aps, ap)
+		if len(ap.Syscalls) > 0 && ap.Syscalls[0].Nr < 0 {
+			s.next[i] = -1
+		}
 	}
 	return s
 }
 
-func (s numberSpace) arch(a arch.Arch) *profile.ArchPolicy {
-	for i, b := range s.arches {
-		if a == b {
-			return s.aps[i]
-		}
+// lookup returns the policy of the architecture a for number u, or nil.
+// Successive calls for one architecture must not go down in number.
+func (s *numberSpace) lookup(a arch.Arch, u uint32) *profile.SyscallPolicy {
+	i := slices.Index(s.arches, a)
+	ap := s.aps[i]
+	if s.next[i] < 0 {
+		return ap.Lookup(int(int32(u)))
+	}
+	k := s.next[i]
+	for k < len(ap.Syscalls) && uint32(ap.Syscalls[k].Nr) < u {
+		k++
+	}
+	s.next[i] = k
+	if k < len(ap.Syscalls) && uint32(ap.Syscalls[k].Nr) == u {
+		return ap.Syscalls[k]
 	}
 	return nil
 }
 
-func (s numberSpace) has(a arch.Arch) bool { return slices.Contains(s.arches, a) }
+func (s *numberSpace) has(a arch.Arch) bool { return slices.Contains(s.arches, a) }
 
 // stubABI reports whether runc's stub section for a covers number u.
 func stubABI(a arch.Arch, u uint32) bool {
@@ -77,7 +96,7 @@ func stubABI(a arch.Arch, u uint32) bool {
 	return true
 }
 
-func (s numberSpace) at(u uint32) decision {
+func (s *numberSpace) at(u uint32) decision {
 	for i, a := range s.arches {
 		max := s.aps[i].ENOSYSAbove
 		if max < 0 || !stubABI(a, u) {
@@ -107,7 +126,7 @@ func (s numberSpace) at(u uint32) decision {
 	default:
 		a = s.arches[0]
 	}
-	sp := s.arch(a).Lookup(int(int32(u)))
+	sp := s.lookup(a, u)
 	switch {
 	case sp == nil:
 		return decision{action: s.pol.Default}
@@ -118,7 +137,7 @@ func (s numberSpace) at(u uint32) decision {
 }
 
 // breakpoints are the numbers where the decision can change.
-func (s numberSpace) breakpoints() []uint32 {
+func (s *numberSpace) breakpoints() []uint32 {
 	n := 6
 	for _, ap := range s.aps {
 		n += 2*len(ap.Syscalls) + 1
