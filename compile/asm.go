@@ -35,7 +35,7 @@ func layout(entry *block, n int) []*block {
 	dfs(entry)
 	slices.Reverse(post)
 	for i, b := range post {
-		b.order = i
+		b.order = int32(i)
 	}
 	return post
 }
@@ -44,17 +44,17 @@ func layout(entry *block, n int) []*block {
 // inserted for a far jump.
 type item struct {
 	b     *block // the block, for a block item
+	jaTo  *item  // long jump to this item
+	jt    *item  // resolved targets of a block's terminator
+	jf    *item
+	after int32 // instructions after this item's last instruction
+	size  int32
 	retK  uint32 // return copy: ret #retK
 	isRet bool
-	jaTo  *item // long jump to this item
-	after int   // instructions after this item's last instruction
-	size  int
-	jt    *item // resolved targets of a block's terminator
-	jf    *item
 }
 
 // start is the number of instructions after the item's first one.
-func (it *item) start() int { return it.after + it.size - 1 }
+func (it *item) start() int { return int(it.after + it.size - 1) }
 
 // assemble places and encodes laid-out blocks.
 func assemble(blocks []*block) ([]bpfInsn, error) {
@@ -64,7 +64,7 @@ func assemble(blocks []*block) ([]bpfInsn, error) {
 	copies := map[uint32][]*item{}
 	after := 0
 	place := func(it *item, size int) {
-		it.after, it.size = after, size
+		it.after, it.size = int32(after), int32(size)
 		after += size
 		placed = append(placed, it)
 	}
@@ -143,7 +143,7 @@ func assemble(blocks []*block) ([]bpfInsn, error) {
 		case it.b == nil && it.isRet:
 			out = append(out, bpfInsn{Op: opRetK, K: it.retK})
 		case it.b == nil:
-			out = append(out, bpfInsn{Op: opJa, K: uint32(it.after - it.jaTo.start() - 1)})
+			out = append(out, bpfInsn{Op: opJa, K: uint32(int(it.after) - it.jaTo.start() - 1)})
 		default:
 			b := it.b
 			out = append(out, b.insns...)
@@ -151,12 +151,12 @@ func assemble(blocks []*block) ([]bpfInsn, error) {
 			case termRet:
 				out = append(out, bpfInsn{Op: opRetK, K: b.k})
 			case termJump:
-				if it.size > len(b.insns) {
-					out = append(out, bpfInsn{Op: opJa, K: uint32(it.after - it.jt.start() - 1)})
+				if int(it.size) > len(b.insns) {
+					out = append(out, bpfInsn{Op: opJa, K: uint32(int(it.after) - it.jt.start() - 1)})
 				}
 			case termCond:
-				jt := it.after - it.jt.start() - 1
-				jf := it.after - it.jf.start() - 1
+				jt := int(it.after) - it.jt.start() - 1
+				jf := int(it.after) - it.jf.start() - 1
 				if jt < 0 || jf < 0 || jt > 255 || jf > 255 {
 					return nil, fmt.Errorf("compile: internal error: jump out of range at %d (jt %d, jf %d)", len(out), jt, jf)
 				}

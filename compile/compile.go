@@ -22,9 +22,9 @@ func Compile(pol *profile.Policy, opts Options) (*Program, error) {
 	c := &codegen{g: newGraph(), pol: pol, opts: opts, intervals: map[arch.Arch]int{}}
 	entry := c.generate()
 	if !opts.NoShare {
-		entry = share(entry, c.g.n)
+		entry = share(entry, int(c.g.n))
 	}
-	blocks := layout(entry, c.g.n)
+	blocks := layout(entry, int(c.g.n))
 	if !opts.NoShare {
 		dropRedundantLoads(blocks)
 	}

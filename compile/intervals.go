@@ -10,9 +10,9 @@ import (
 // decision is what one syscall number gets: a fixed action, or the
 // argument tree of a syscall.
 type decision struct {
-	action profile.Action
 	sys    *profile.SyscallPolicy // non-nil: decided by the arguments
-	arch   arch.Arch              // whose rules sys belongs to
+	action profile.Action
+	arch   arch.Arch // whose rules sys belongs to
 }
 
 func (d decision) equal(e decision) bool {
@@ -22,8 +22,8 @@ func (d decision) equal(e decision) bool {
 // interval is a run of syscall numbers [lo, next interval's lo) with one
 // decision.
 type interval struct {
-	lo uint32
 	d  decision
+	lo uint32
 }
 
 // numberSpace computes, for one audit value, the decision for each syscall
@@ -175,7 +175,7 @@ func intervals(pol *profile.Policy, arches []arch.Arch) []interval {
 		if n := len(out); n > 0 && out[n-1].d.equal(d) {
 			continue
 		}
-		out = append(out, interval{p, d})
+		out = append(out, interval{d: d, lo: p})
 	}
 	return out
 }

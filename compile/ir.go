@@ -21,21 +21,21 @@ const (
 
 // block is a node of the control-flow graph.
 type block struct {
-	id    int
 	insns []bpf.RawInstruction // loads and ALU only
-	kind  termKind
-	op    uint16 // for termCond: BPF_JMP|BPF_J*|BPF_K
+	succT *block               // termCond: taken when true; termJump: the target
+	succF *block               // termCond: taken when false
+	id    int32
 	k     uint32 // the constant of the return or the comparison
-	succT *block // termCond: taken when true; termJump: the target
-	succF *block // termCond: taken when false
+	op    uint16 // for termCond: BPF_JMP|BPF_J*|BPF_K
+	kind  termKind
 
 	// Filled by the passes (fields rather than maps: the passes touch
 	// every block once or twice, and map lookups dominated them).
-	order   int    // position in the layout
-	shared  *block // share: the canonical block this one became
 	laidOut bool   // layout: visited
+	accSeen bool   // dropRedundantLoads: acc holds the meet of the preds seen
+	order   int32  // position in the layout
+	shared  *block // share: the canonical block this one became
 	acc     accState
-	accSeen bool // dropRedundantLoads: acc holds the meet of the preds seen
 }
 
 // Opcodes the generator uses.
@@ -57,7 +57,7 @@ func andK(m uint32) bpf.RawInstruction    { return bpf.RawInstruction{Op: opAndK
 // their instructions come from slabs: a program has hundreds of small
 // blocks, and one allocation each dominated the compiler's garbage.
 type graph struct {
-	n     int // blocks added
+	n     int32 // blocks added
 	slab  []block
 	insns []bpfInsn
 	rets  map[uint32]*block

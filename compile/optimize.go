@@ -24,7 +24,7 @@ func thread(b *block) *block {
 // trivial jumps. It returns the new entry. n is the number of blocks, a
 // size hint.
 func share(entry *block, n int) *block {
-	canon := make(map[blockKey]*block, n)
+	canon := newBlockSet(n)
 	var visit func(b *block) *block
 	visit = func(b *block) *block {
 		if b.shared != nil {
@@ -46,15 +46,55 @@ func share(entry *block, n int) *block {
 			b.shared = b
 			return b
 		}
-		if c, ok := canon[k]; ok {
-			b.shared = c
-			return c
-		}
-		canon[k] = b
-		b.shared = b
-		return b
+		b.shared = canon.findOrAdd(b, k)
+		return b.shared
 	}
 	return visit(entry)
+}
+
+// blockSet is a hash set of canonical blocks by content (blockKey), open
+// addressing over block pointers: a tenth of the memory a map keyed by
+// blockKey takes, and share allocated nothing else.
+type blockSet struct {
+	slots []*block
+	mask  uint64
+}
+
+// newBlockSet returns a set for up to n blocks, at most two thirds full.
+func newBlockSet(n int) blockSet {
+	size := 16
+	for size < n+n/2 {
+		size <<= 1
+	}
+	return blockSet{slots: make([]*block, size), mask: uint64(size - 1)}
+}
+
+// findOrAdd returns the block in s with key k, adding b as that block if
+// there is none.
+func (s *blockSet) findOrAdd(b *block, k blockKey) *block {
+	for i := k.hash() & s.mask; ; i = (i + 1) & s.mask {
+		c := s.slots[i]
+		if c == nil {
+			s.slots[i] = b
+			return b
+		}
+		if ck, _ := keyOf(c); ck == k {
+			return c
+		}
+	}
+}
+
+func (k blockKey) hash() uint64 {
+	const m = 0x9e3779b97f4a7c15
+	insn := func(i bpfInsn) uint64 {
+		return uint64(i.Op) | uint64(i.Jt)<<16 | uint64(i.Jf)<<24 | uint64(i.K)<<32
+	}
+	h := uint64(k.n) | uint64(k.kind)<<8 | uint64(k.op)<<16 | uint64(k.k)<<32
+	for _, x := range [...]uint64{insn(k.ins0), insn(k.ins1), uint64(uint32(k.succT)) | uint64(uint32(k.succF))<<32} {
+		h = (h ^ x) * m
+		h ^= h >> 29
+	}
+	return h
 }
 
 // blockKey identifies a block by content. Blocks carry at most two
@@ -93,9 +133,9 @@ func keyOf(b *block) (blockKey, bool) {
 // accState is what the accumulator is known to hold: a 32-bit word of
 // seccomp_data at off, ANDed with mask. known=false: anything.
 type accState struct {
-	known bool
 	off   uint32
 	mask  uint32
+	known bool
 }
 
 // dropRedundantLoads removes a block's leading "ld [off]" (and "and

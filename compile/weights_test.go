@@ -110,7 +110,13 @@ func TestChainOf(t *testing.T) {
 	allow := decision{action: 0x7fff0000}
 	deny := decision{action: 0x50001}
 	kill := decision{action: 0}
-	ivs := []interval{{0, allow}, {41, deny}, {42, allow}, {56, kill}, {57, allow}, {103, deny}, {200, allow}}
+	var ivs []interval
+	for _, iv := range []struct {
+		lo uint32
+		d  decision
+	}{{0, allow}, {41, deny}, {42, allow}, {56, kill}, {57, allow}, {103, deny}, {200, allow}} {
+		ivs = append(ivs, interval{d: iv.d, lo: iv.lo})
+	}
 	w := []float64{10, 1, 5, 2, 7, 1, 1}
 	weight := func(i int) float64 { return w[i] }
 	ch, cost := chainOf(ivs, 0, 5, weight)
