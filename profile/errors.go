@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
+	"sync"
 )
 
 // Sentinel errors. Every error about bad input matches ErrInvalid with
@@ -80,25 +82,60 @@ func (e *Error) Unwrap() error { return e.Err }
 // Is makes every *Error match ErrInvalid.
 func (e *Error) Is(target error) bool { return target == ErrInvalid }
 
-// lineIndex maps byte offsets to line:column.
+// lineIndex maps byte offsets to line:column. The table of line starts is
+// built on first use: parsing finds its positions with a lineCursor, so a
+// profile whose warnings and findings nobody asks for never needs it.
 type lineIndex struct {
+	src    string
+	once   sync.Once
 	starts []int // offset of the first byte of each line
 }
 
-func newLineIndex(data []byte) *lineIndex {
-	starts := []int{0}
-	for i, c := range data {
-		if c == '\n' {
-			starts = append(starts, i+1)
-		}
-	}
-	return &lineIndex{starts: starts}
-}
+func newLineIndex(src string) *lineIndex { return &lineIndex{src: src} }
 
 func (li *lineIndex) pos(off int) Position {
 	if li == nil || off < 0 {
 		return Position{}
 	}
+	li.once.Do(li.build)
 	line := sort.Search(len(li.starts), func(i int) bool { return li.starts[i] > off }) - 1
 	return Position{Line: line + 1, Column: off - li.starts[line] + 1}
+}
+
+func (li *lineIndex) build() {
+	li.starts = make([]int, 1, 1+strings.Count(li.src, "\n"))
+	for i := 0; ; {
+		j := strings.IndexByte(li.src[i:], '\n')
+		if j < 0 {
+			return
+		}
+		i += j + 1
+		li.starts = append(li.starts, i)
+	}
+}
+
+// lineCursor finds positions for offsets that mostly increase, as the
+// decoder visits the document, by counting the newlines since the previous
+// offset: no table, and each byte is looked at about once.
+type lineCursor struct {
+	src       string
+	off       int // the previous offset
+	line      int // lines before off
+	lineStart int // offset of the first byte of off's line
+}
+
+func (c *lineCursor) pos(off int) Position {
+	if off < 0 {
+		return Position{}
+	}
+	if off < c.off {
+		// Backwards (an error message): count again from the start.
+		c.off, c.line, c.lineStart = 0, 0, 0
+	}
+	if seg := c.src[c.off:off]; strings.IndexByte(seg, '\n') >= 0 {
+		c.line += strings.Count(seg, "\n")
+		c.lineStart = c.off + strings.LastIndexByte(seg, '\n') + 1
+	}
+	c.off = off
+	return Position{Line: c.line + 1, Column: off - c.lineStart + 1}
 }

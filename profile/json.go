@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"iter"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -13,6 +14,12 @@ import (
 // duplicate keys (last wins), loses the position of a value once decoded and
 // rounds big numbers through float64 unless told otherwise. The reader keeps
 // every value's byte offset so errors and lint findings can name line:column.
+//
+// The document is kept as a tape: every value in document order in one
+// slice, a container followed by its contents, an object member as a key
+// entry followed by the value. One allocation holds the whole document,
+// strings alias one copy of the input, and no path string is built unless
+// a message needs it (jv.path walks down from the root).
 
 type jsonKind uint8
 
@@ -23,37 +30,129 @@ const (
 	jsonString
 	jsonArray
 	jsonObject
+	jsonKey // an object member's name, followed on the tape by its value
 )
 
 func (k jsonKind) String() string {
-	return [...]string{"null", "a boolean", "a number", "a string", "an array", "an object"}[k]
+	return [...]string{"null", "a boolean", "a number", "a string", "an array", "an object", "a member name"}[k]
 }
 
-// jsonValue is one parsed value. text holds a string's decoded value or a
-// number's literal.
+// jsonValue is one entry of the tape.
 type jsonValue struct {
-	kind    jsonKind
-	off     int
-	text    string
-	boolean bool
-	elems   []*jsonValue
-	members []jsonMember
+	kind jsonKind
+	// end is the tape index just past the entry and its contents (for a
+	// key: past its value), which is where the next sibling starts.
+	end  int
+	off  int    // byte offset in the input
+	text string // a string's or key's decoded value, a number's literal, "true"/"false"
 }
 
-type jsonMember struct {
-	key    string
-	keyOff int
-	value  *jsonValue
+// jsonDoc is a parsed document: the tape, the root at index 0.
+type jsonDoc struct {
+	vals []jsonValue
 }
 
-// get returns the member named key, or nil.
-func (v *jsonValue) get(key string) *jsonValue {
-	for i := range v.members {
-		if v.members[i].key == key {
-			return v.members[i].value
+// jv refers to one value of a document. The zero jv means "absent", as a
+// nil pointer would.
+type jv struct {
+	doc *jsonDoc
+	i   int
+}
+
+func (v jv) ok() bool          { return v.doc != nil }
+func (v jv) entry() *jsonValue { return &v.doc.vals[v.i] }
+func (v jv) kind() jsonKind    { return v.entry().kind }
+func (v jv) off() int          { return v.entry().off }
+func (v jv) text() string      { return v.entry().text }
+func (v jv) at(i int) jv       { return jv{v.doc, i} }
+
+// elems yields an array's elements with their indices.
+func (v jv) elems() iter.Seq2[int, jv] {
+	return func(yield func(int, jv) bool) {
+		for n, k, end := 0, v.i+1, v.entry().end; k < end; n, k = n+1, v.doc.vals[k].end {
+			if !yield(n, v.at(k)) {
+				return
+			}
 		}
 	}
-	return nil
+}
+
+// elem returns an array's element i (which must exist).
+func (v jv) elem(i int) jv {
+	k := v.i + 1
+	for ; i > 0; i-- {
+		k = v.doc.vals[k].end
+	}
+	return v.at(k)
+}
+
+// len returns the number of an array's elements.
+func (v jv) len() int {
+	n := 0
+	for k, end := v.i+1, v.entry().end; k < end; k = v.doc.vals[k].end {
+		n++
+	}
+	return n
+}
+
+// members yields an object's members: the key entry (for its name and
+// offset) and the value.
+func (v jv) members() iter.Seq2[jv, jv] {
+	return func(yield func(jv, jv) bool) {
+		for k, end := v.i+1, v.entry().end; k < end; k = v.doc.vals[k].end {
+			if !yield(v.at(k), v.at(k+1)) {
+				return
+			}
+		}
+	}
+}
+
+// get returns the value of the member named key, or the zero jv.
+func (v jv) get(key string) jv {
+	for k, val := range v.members() {
+		if k.text() == key {
+			return val
+		}
+	}
+	return jv{}
+}
+
+// path returns v's field path, such as "syscalls[3].args[0].op", found by
+// walking down from the root: paths are needed only for messages. A key
+// entry has the path of its value.
+func (v jv) path() string {
+	vals := v.doc.vals
+	var b strings.Builder
+	for cur := 0; cur != v.i; {
+		e := &vals[cur]
+		if e.kind == jsonKey {
+			cur++ // into the value, which has the key's path
+			continue
+		}
+		// The child of the container that holds v: skip whole siblings.
+		n, k := 0, cur+1
+		for vals[k].end <= v.i {
+			n, k = n+1, vals[k].end
+		}
+		if e.kind == jsonArray {
+			b.WriteString("[" + strconv.Itoa(n) + "]")
+		} else {
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(vals[k].text)
+		}
+		cur = k
+	}
+	return b.String()
+}
+
+// childPath is the path of the member key of object v, present or not.
+func (v jv) childPath(key string) string {
+	if p := v.path(); p != "" {
+		return p + "." + key
+	}
+	return key
 }
 
 // syntaxError is a reader error at a byte offset, with the path of the
@@ -68,41 +167,86 @@ type syntaxError struct {
 func (e *syntaxError) Error() string { return e.msg }
 
 type jsonReader struct {
-	data     []byte
+	data     string // a copy of the input: strings without escapes alias it
 	pos      int
 	depth    int
 	maxDepth int
-	path     []string // path segments of the value being read
+	path     []pathSeg // of the value being read, for messages
+	doc      *jsonDoc
 }
 
-func readJSON(data []byte, maxDepth int) (*jsonValue, *syntaxError) {
-	r := &jsonReader{data: data, maxDepth: maxDepth}
-	if len(data) == 0 {
-		return nil, r.fail(0, "empty input: want a JSON object")
-	}
-	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
-		return nil, r.fail(0, "the file starts with a UTF-8 byte-order mark (BOM); JSON profiles must not have one")
-	}
-	r.skipSpace()
-	if r.pos == len(data) {
-		return nil, r.fail(r.pos, "no JSON value, only white space")
-	}
-	v, err := r.value()
-	if err != nil {
-		return nil, err
-	}
-	r.skipSpace()
-	if r.pos != len(data) {
-		if err := r.commentError(); err != nil {
-			return nil, err
-		}
-		return nil, r.fail(r.pos, "unexpected data after the end of the JSON document")
-	}
-	return v, nil
+// pathSeg is one step of the reader's path: a member name, or an array
+// index when index >= 0. Formatting waits until there is an error.
+type pathSeg struct {
+	key   string
+	index int
 }
+
+func readJSON(data []byte, maxDepth int) (jv, *syntaxError) {
+	return parseJSON(string(data), maxDepth)
+}
+
+// parseJSON reads the document in src, which the result's strings alias.
+func parseJSON(src string, maxDepth int) (jv, *syntaxError) {
+	r := &jsonReader{data: src, maxDepth: maxDepth, doc: &jsonDoc{vals: make([]jsonValue, 0, tapeSize(src))}}
+	if len(src) == 0 {
+		return jv{}, r.fail(0, "empty input: want a JSON object")
+	}
+	if strings.HasPrefix(src, "\xEF\xBB\xBF") {
+		return jv{}, r.fail(0, "the file starts with a UTF-8 byte-order mark (BOM); JSON profiles must not have one")
+	}
+	r.skipSpace()
+	if r.pos == len(src) {
+		return jv{}, r.fail(r.pos, "no JSON value, only white space")
+	}
+	if err := r.value(); err != nil {
+		return jv{}, err
+	}
+	r.skipSpace()
+	if r.pos != len(src) {
+		if err := r.commentError(); err != nil {
+			return jv{}, err
+		}
+		return jv{}, r.fail(r.pos, "unexpected data after the end of the JSON document")
+	}
+	return jv{doc: r.doc}, nil
+}
+
+// maxInitialTape bounds the tape allocated up front, so that input refused
+// early (nested too deep) does not pay for what it would have needed.
+const maxInitialTape = 1 << 14
+
+// tapeSize bounds the tape src needs, so that it is allocated once: besides
+// the root, every element follows a '[' or a ',', every key a '{' or a ',',
+// and every member value a ':'.
+func tapeSize(src string) int {
+	n := 1 + strings.Count(src, "[") + strings.Count(src, "{") + strings.Count(src, ",") + strings.Count(src, ":")
+	return min(n, maxInitialTape)
+}
+
+// push appends an entry and returns its index; a container's end is set
+// when it closes (close).
+func (r *jsonReader) push(kind jsonKind, off int, text string) int {
+	i := len(r.doc.vals)
+	r.doc.vals = append(r.doc.vals, jsonValue{kind: kind, end: i + 1, off: off, text: text})
+	return i
+}
+
+func (r *jsonReader) close(i int) { r.doc.vals[i].end = len(r.doc.vals) }
 
 func (r *jsonReader) fail(off int, format string, a ...any) *syntaxError {
-	return &syntaxError{off: off, path: joinPath(r.path), msg: fmt.Sprintf(format, a...)}
+	return &syntaxError{off: off, path: r.pathString(), msg: fmt.Sprintf(format, a...)}
+}
+
+func (r *jsonReader) pathString() string {
+	segs := make([]string, len(r.path))
+	for i, s := range r.path {
+		segs[i] = s.key
+		if s.index >= 0 {
+			segs[i] = "[" + strconv.Itoa(s.index) + "]"
+		}
+	}
+	return joinPath(segs)
 }
 
 func joinPath(segs []string) string {
@@ -139,7 +283,7 @@ func (r *jsonReader) commentError() *syntaxError {
 	rest := r.data[r.pos:]
 	switch {
 	case len(rest) >= 2 && rest[0] == '/' && (rest[1] == '/' || rest[1] == '*'):
-		return r.fail(r.pos, "found a %q comment: JSON has no comments (profiles are not JSONC)", string(rest[:2]))
+		return r.fail(r.pos, "found a %q comment: JSON has no comments (profiles are not JSONC)", rest[:2])
 	case len(rest) >= 1 && rest[0] == '#':
 		return r.fail(r.pos, "found a '#' comment: JSON has no comments")
 	}
@@ -160,9 +304,9 @@ func (r *jsonReader) unexpected(want string) *syntaxError {
 	return r.fail(r.pos, "unexpected %q: want %s", c, want)
 }
 
-func (r *jsonReader) value() (*jsonValue, *syntaxError) {
+func (r *jsonReader) value() *syntaxError {
 	if r.pos >= len(r.data) {
-		return nil, r.unexpected("a value")
+		return r.unexpected("a value")
 	}
 	start := r.pos
 	switch c := r.data[r.pos]; {
@@ -173,27 +317,32 @@ func (r *jsonReader) value() (*jsonValue, *syntaxError) {
 	case c == '"':
 		s, err := r.str()
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return &jsonValue{kind: jsonString, off: start, text: s}, nil
+		r.push(jsonString, start, s)
+		return nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		lit, err := r.number()
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return &jsonValue{kind: jsonNumber, off: start, text: lit}, nil
+		r.push(jsonNumber, start, lit)
+		return nil
 	case r.literal("true"):
-		return &jsonValue{kind: jsonBool, off: start, boolean: true}, nil
+		r.push(jsonBool, start, "true")
+		return nil
 	case r.literal("false"):
-		return &jsonValue{kind: jsonBool, off: start}, nil
+		r.push(jsonBool, start, "false")
+		return nil
 	case r.literal("null"):
-		return &jsonValue{kind: jsonNull, off: start}, nil
+		r.push(jsonNull, start, "")
+		return nil
 	}
-	return nil, r.unexpected("a value")
+	return r.unexpected("a value")
 }
 
 func (r *jsonReader) literal(word string) bool {
-	if strings.HasPrefix(string(r.data[r.pos:min(len(r.data), r.pos+len(word))]), word) {
+	if strings.HasPrefix(r.data[r.pos:], word) {
 		r.pos += len(word)
 		return true
 	}
@@ -208,46 +357,46 @@ func (r *jsonReader) enter() *syntaxError {
 	return nil
 }
 
-func (r *jsonReader) object() (*jsonValue, *syntaxError) {
+func (r *jsonReader) object() *syntaxError {
 	if err := r.enter(); err != nil {
-		return nil, err
+		return err
 	}
-	v := &jsonValue{kind: jsonObject, off: r.pos}
+	obj := r.push(jsonObject, r.pos, "")
 	r.pos++ // {
 	r.skipSpace()
 	if r.pos < len(r.data) && r.data[r.pos] == '}' {
 		r.pos++
 		r.depth--
-		return v, nil
+		r.close(obj)
+		return nil
 	}
-	seen := map[string]int{}
+	names := memberNames{obj: obj}
 	for {
 		r.skipSpace()
 		if r.pos >= len(r.data) || r.data[r.pos] != '"' {
-			return nil, r.unexpected("a member name in double quotes")
+			return r.unexpected("a member name in double quotes")
 		}
 		keyOff := r.pos
 		key, err := r.str()
 		if err != nil {
-			return nil, err
+			return err
 		}
-		r.path = append(r.path, key)
-		if first, dup := seen[key]; dup {
-			return nil, &syntaxError{off: keyOff, path: joinPath(r.path), msg: "duplicate key " + strconv.Quote(key), dupOf: first}
+		r.path = append(r.path, pathSeg{key: key, index: -1})
+		if first, dup := names.add(r.doc, key, keyOff); dup {
+			return &syntaxError{off: keyOff, path: r.pathString(), msg: "duplicate key " + strconv.Quote(key), dupOf: first}
 		}
-		seen[key] = keyOff
+		k := r.push(jsonKey, keyOff, key)
 		r.skipSpace()
 		if r.pos >= len(r.data) || r.data[r.pos] != ':' {
-			return nil, r.unexpected("':' after the member name")
+			return r.unexpected("':' after the member name")
 		}
 		r.pos++
 		r.skipSpace()
-		val, err := r.value()
-		if err != nil {
-			return nil, err
+		if err := r.value(); err != nil {
+			return err
 		}
 		r.path = r.path[:len(r.path)-1]
-		v.members = append(v.members, jsonMember{key: key, keyOff: keyOff, value: val})
+		r.close(k)
 		r.skipSpace()
 		if r.pos < len(r.data) && r.data[r.pos] == ',' {
 			r.pos++
@@ -256,33 +405,74 @@ func (r *jsonReader) object() (*jsonValue, *syntaxError) {
 		if r.pos < len(r.data) && r.data[r.pos] == '}' {
 			r.pos++
 			r.depth--
-			return v, nil
+			r.close(obj)
+			return nil
 		}
-		return nil, r.unexpected("',' or '}'")
+		return r.unexpected("',' or '}'")
 	}
 }
 
-func (r *jsonReader) array() (*jsonValue, *syntaxError) {
-	if err := r.enter(); err != nil {
-		return nil, err
+// fewMembers is how many member names an object may have before the
+// duplicate check indexes them: scanning a few is cheaper than a map, and
+// real profiles have at most ten per object.
+const fewMembers = 16
+
+// memberNames finds duplicate member names in the object being read: it
+// scans the names already on the tape while there are few, then keeps a
+// map so that the check stays linear in hostile input.
+type memberNames struct {
+	obj   int // the object's tape index
+	n     int // names added
+	index map[string]int
+}
+
+// add records name (at offset off) and returns the offset of an earlier
+// member with the same name, if there is one.
+func (m *memberNames) add(doc *jsonDoc, name string, off int) (int, bool) {
+	m.n++
+	if m.n <= fewMembers {
+		// The members read so far are complete: keys follow one another
+		// by their end indices.
+		for k := m.obj + 1; k < len(doc.vals); k = doc.vals[k].end {
+			if doc.vals[k].text == name {
+				return doc.vals[k].off, true
+			}
+		}
+		return 0, false
 	}
-	v := &jsonValue{kind: jsonArray, off: r.pos}
+	if m.index == nil {
+		m.index = make(map[string]int, 2*fewMembers)
+		for k := m.obj + 1; k < len(doc.vals); k = doc.vals[k].end {
+			m.index[doc.vals[k].text] = doc.vals[k].off
+		}
+	}
+	if first, dup := m.index[name]; dup {
+		return first, true
+	}
+	m.index[name] = off
+	return 0, false
+}
+
+func (r *jsonReader) array() *syntaxError {
+	if err := r.enter(); err != nil {
+		return err
+	}
+	arr := r.push(jsonArray, r.pos, "")
 	r.pos++ // [
 	r.skipSpace()
 	if r.pos < len(r.data) && r.data[r.pos] == ']' {
 		r.pos++
 		r.depth--
-		return v, nil
+		r.close(arr)
+		return nil
 	}
 	for i := 0; ; i++ {
 		r.skipSpace()
-		r.path = append(r.path, "["+strconv.Itoa(i)+"]")
-		el, err := r.value()
-		if err != nil {
-			return nil, err
+		r.path = append(r.path, pathSeg{index: i})
+		if err := r.value(); err != nil {
+			return err
 		}
 		r.path = r.path[:len(r.path)-1]
-		v.elems = append(v.elems, el)
 		r.skipSpace()
 		if r.pos < len(r.data) && r.data[r.pos] == ',' {
 			r.pos++
@@ -291,9 +481,10 @@ func (r *jsonReader) array() (*jsonValue, *syntaxError) {
 		if r.pos < len(r.data) && r.data[r.pos] == ']' {
 			r.pos++
 			r.depth--
-			return v, nil
+			r.close(arr)
+			return nil
 		}
-		return nil, r.unexpected("',' or ']'")
+		return r.unexpected("',' or ']'")
 	}
 }
 
@@ -334,7 +525,7 @@ func (r *jsonReader) number() (string, *syntaxError) {
 			return "", r.unexpected("a digit in the exponent")
 		}
 	}
-	return string(d[start:r.pos]), nil
+	return d[start:r.pos], nil
 }
 
 // str reads a string, checking UTF-8 and escapes, and returns its value.
@@ -342,16 +533,16 @@ func (r *jsonReader) str() (string, *syntaxError) {
 	d := r.data
 	r.pos++ // opening quote
 	start := r.pos
-	// Fast path: no escapes.
+	// Fast path: no escapes, so the value is a slice of the input.
 	for r.pos < len(d) {
 		c := d[r.pos]
 		if c == '"' {
 			s := d[start:r.pos]
-			if !utf8.Valid(s) {
+			if !utf8.ValidString(s) {
 				return "", r.badUTF8(start, r.pos)
 			}
 			r.pos++
-			return string(s), nil
+			return s, nil
 		}
 		if c == '\\' || c < 0x20 {
 			break
@@ -359,7 +550,7 @@ func (r *jsonReader) str() (string, *syntaxError) {
 		r.pos++
 	}
 	var b strings.Builder
-	b.Write(d[start:r.pos])
+	b.WriteString(d[start:r.pos])
 	for {
 		if r.pos >= len(d) {
 			return "", r.fail(r.pos, "unexpected end of input inside a string")
@@ -430,7 +621,7 @@ func (r *jsonReader) hex4() (rune, *syntaxError) {
 	if r.pos+4 > len(r.data) {
 		return 0, r.fail(r.pos, "unexpected end of input in a \\u escape")
 	}
-	v, err := strconv.ParseUint(string(r.data[r.pos:r.pos+4]), 16, 16)
+	v, err := strconv.ParseUint(r.data[r.pos:r.pos+4], 16, 16)
 	if err != nil {
 		return 0, r.fail(r.pos, "invalid \\u escape: want 4 hex digits")
 	}
@@ -443,7 +634,7 @@ func (r *jsonReader) badUTF8(start, end int) *syntaxError {
 	s := r.data[start:end]
 	i := 0
 	for i < len(s) {
-		ru, size := utf8.DecodeRune(s[i:])
+		ru, size := utf8.DecodeRuneInString(s[i:])
 		if ru == utf8.RuneError && size <= 1 {
 			break
 		}

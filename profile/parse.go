@@ -84,14 +84,17 @@ func ParseWithOptions(data []byte, opts ParseOptions) (*Profile, error) {
 	if opts.MaxSize > 0 && int64(len(data)) > opts.MaxSize {
 		return nil, tooLarge(opts, int64(len(data)))
 	}
-	d := &decoder{src: Source{File: opts.File, lines: newLineIndex(data)}}
-	root, se := readJSON(data, opts.MaxDepth)
+	// One copy of the input: the profile's strings alias it, and the
+	// caller may reuse data.
+	src := string(data)
+	d := &decoder{src: Source{File: opts.File, lines: newLineIndex(src)}, cur: lineCursor{src: src}}
+	root, se := parseJSON(src, opts.MaxDepth)
 	if se != nil {
 		msg := se.msg
 		if se.dupOf > 0 {
-			msg += " (first at " + d.src.lines.pos(se.dupOf).String() + ")"
+			msg += " (first at " + d.pos(se.dupOf).String() + ")"
 		}
-		return nil, &Error{File: opts.File, Path: se.path, Pos: d.src.lines.pos(se.off), Msg: msg, Err: ErrSyntax}
+		return nil, &Error{File: opts.File, Path: se.path, Pos: d.pos(se.off), Msg: msg, Err: ErrSyntax}
 	}
 	p, err := d.profile(root)
 	if err != nil {
@@ -102,17 +105,30 @@ func ParseWithOptions(data []byte, opts ParseOptions) (*Profile, error) {
 	return p, nil
 }
 
-// decoder turns a JSON tree into a Profile, checking every field.
+// decoder turns a JSON document into a Profile, checking every field.
+// Field paths for messages come from the document (jv.path), built only
+// when there is something to say.
 type decoder struct {
 	src     Source
+	cur     lineCursor
 	unknown []unknownField
 	prefix  string // "linux.seccomp." in a runtime config.json
 }
 
-func (d *decoder) errorf(v *jsonValue, path string, sentinel error, format string, a ...any) error {
+// pos is the position of a byte offset. The decoder visits the document in
+// order, so a cursor finds it; an error may point back, to an enclosing
+// value, and is looked up in the (then built) line table.
+func (d *decoder) pos(off int) Position {
+	if off < d.cur.off {
+		return d.src.lines.pos(off)
+	}
+	return d.cur.pos(off)
+}
+
+func (d *decoder) errorf(v jv, path string, sentinel error, format string, a ...any) error {
 	pos := Position{}
-	if v != nil {
-		pos = d.src.lines.pos(v.off)
+	if v.ok() {
+		pos = d.pos(v.off())
 	}
 	if sentinel == nil {
 		sentinel = ErrInvalid
@@ -120,195 +136,201 @@ func (d *decoder) errorf(v *jsonValue, path string, sentinel error, format strin
 	return &Error{File: d.src.File, Path: path, Pos: pos, Msg: fmt.Sprintf(format, a...), Err: sentinel}
 }
 
-func (d *decoder) typeError(v *jsonValue, path, want string) error {
-	return d.errorf(v, path, nil, "want %s, got %s", want, v.kind)
+func (d *decoder) typeError(v jv, want string) error {
+	return d.errorf(v, v.path(), nil, "want %s, got %s", want, v.kind())
 }
+
+// The keys each object of the format defines.
+var (
+	profileKeys = []string{"defaultAction", "defaultErrnoRet", "defaultErrno", "architectures",
+		"archMap", "syscalls", "flags", "listenerPath", "listenerMetadata", "comment"}
+	archMapKeys = []string{"architecture", "subArchitectures"}
+	syscallKeys = []string{"names", "name", "action", "errnoRet", "errno", "args", "comment", "includes", "excludes"}
+	argKeys     = []string{"index", "value", "valueTwo", "op"}
+	filterKeys  = []string{"arches", "caps", "minKernel"}
+)
 
 // fields walks an object's members, calling set for each known key.
 // Unknown keys are remembered for warnings (moby and runc ignore them), but
 // a key that differs from a known one only in case is an error: Go's
 // encoding/json would match it case-insensitively, we do not.
-func (d *decoder) fields(v *jsonValue, path string, known []string, set func(key string, val *jsonValue, path string) error) error {
-	if v.kind != jsonObject {
-		return d.typeError(v, path, "an object")
+func (d *decoder) fields(v jv, known []string, set func(key string, val jv) error) error {
+	if v.kind() != jsonObject {
+		return d.typeError(v, "an object")
 	}
-	for _, m := range v.members {
-		p := m.key
-		if path != "" {
-			p = path + "." + m.key
-		}
+	parent, haveParent := "", false // v's path, for unknown keys
+	for k, val := range v.members() {
+		key := k.text()
 		isKnown := false
-		for _, k := range known {
-			if k == m.key {
+		for _, name := range known {
+			if name == key {
 				isKnown = true
 				break
 			}
-			if strings.EqualFold(k, m.key) {
-				return d.errorf(&jsonValue{off: m.keyOff}, p, nil, "unknown key %q: did you mean %q? (keys are case-sensitive)", m.key, k)
+			if strings.EqualFold(name, key) {
+				return d.errorf(k, k.path(), nil, "unknown key %q: did you mean %q? (keys are case-sensitive)", key, name)
 			}
 		}
 		if !isKnown {
-			d.unknown = append(d.unknown, unknownField{path: p, pos: d.src.lines.pos(m.keyOff)})
+			if !haveParent {
+				parent, haveParent = v.path(), true
+			}
+			p := key
+			if parent != "" {
+				p = parent + "." + key
+			}
+			d.unknown = append(d.unknown, unknownField{path: p, pos: d.pos(k.off())})
 			continue
 		}
-		if err := set(m.key, m.value, p); err != nil {
+		if err := set(key, val); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (d *decoder) profile(root *jsonValue) (*Profile, error) {
-	if root.kind != jsonObject {
-		return nil, d.errorf(root, "", ErrNotProfile, "not an OCI seccomp profile: the top level is %s, want an object", root.kind)
+func (d *decoder) profile(root jv) (*Profile, error) {
+	if root.kind() != jsonObject {
+		return nil, d.errorf(root, "", ErrNotProfile, "not an OCI seccomp profile: the top level is %s, want an object", root.kind())
 	}
-	if root.get("default_action") != nil {
-		return nil, d.errorf(root.get("default_action"), "default_action", ErrNotProfile,
+	if v := root.get("default_action"); v.ok() {
+		return nil, d.errorf(v, "default_action", ErrNotProfile,
 			"not an OCI seccomp profile: this is Docker's pre-OCI format of 2016 (numeric default_action/action/op); rewrite it with defaultAction and names")
 	}
-	path := ""
-	if root.get("ociVersion") != nil || root.get("linux") != nil || root.get("process") != nil {
+	if root.get("ociVersion").ok() || root.get("linux").ok() || root.get("process").ok() {
 		// An OCI runtime config.json: use linux.seccomp.
 		linux := root.get("linux")
-		if linux == nil || linux.kind != jsonObject || linux.get("seccomp") == nil {
+		if !linux.ok() || linux.kind() != jsonObject || !linux.get("seccomp").ok() {
 			return nil, d.errorf(root, "linux.seccomp", ErrNotProfile, "an OCI runtime config without linux.seccomp")
 		}
-		root, path = linux.get("seccomp"), "linux.seccomp"
+		root = linux.get("seccomp")
 		d.prefix = "linux.seccomp."
-		if root.kind != jsonObject {
-			return nil, d.typeError(root, path, "an object")
+		if root.kind() != jsonObject {
+			return nil, d.typeError(root, "an object")
 		}
-	}
-	at := func(key string) string {
-		if path == "" {
-			return key
-		}
-		return path + "." + key
 	}
 
 	p := &Profile{defaultActionOff: -1, defaultErrnoOff: -1}
 	var defaultErrno *uint
-	var errnoNameVal *jsonValue
-	err := d.fields(root, path, []string{"defaultAction", "defaultErrnoRet", "defaultErrno", "architectures",
-		"archMap", "syscalls", "flags", "listenerPath", "listenerMetadata", "comment"},
-		func(key string, v *jsonValue, path string) error {
-			var err error
-			switch key {
-			case "defaultAction":
-				p.defaultActionOff = v.off
-				p.DefaultAction, err = d.action(v, path)
-			case "defaultErrnoRet":
-				p.defaultErrnoOff = v.off
-				p.DefaultErrnoRet, err = d.errno(v, path)
-			case "defaultErrno":
-				p.defaultErrnoOff = v.off
-				errnoNameVal = v
-				defaultErrno, err = d.errnoName(v, path)
-			case "architectures":
-				p.Architectures, err = d.arches(v, path)
-			case "archMap":
-				p.ArchMap, err = d.archMap(v, path)
-			case "syscalls":
-				p.Syscalls, err = d.syscalls(v, path)
-			case "flags":
-				p.Flags, err = d.flags(v, path)
-			case "listenerPath":
-				p.ListenerPath, err = d.str(v, path)
-			case "listenerMetadata":
-				p.ListenerMeta, err = d.str(v, path)
-			case "comment":
-				_, err = d.str(v, path)
-			}
-			return err
-		})
+	var errnoNameVal jv
+	err := d.fields(root, profileKeys, func(key string, v jv) error {
+		var err error
+		switch key {
+		case "defaultAction":
+			p.defaultActionOff = v.off()
+			p.DefaultAction, err = d.action(v)
+		case "defaultErrnoRet":
+			p.defaultErrnoOff = v.off()
+			p.DefaultErrnoRet, err = d.errno(v)
+		case "defaultErrno":
+			p.defaultErrnoOff = v.off()
+			errnoNameVal = v
+			defaultErrno, err = d.errnoName(v)
+		case "architectures":
+			p.Architectures, err = d.arches(v)
+		case "archMap":
+			p.ArchMap, err = d.archMap(v)
+		case "syscalls":
+			p.Syscalls, err = d.syscalls(v)
+		case "flags":
+			p.Flags, err = d.flags(v)
+		case "listenerPath":
+			p.ListenerPath, err = d.str(v)
+		case "listenerMetadata":
+			p.ListenerMeta, err = d.str(v)
+		case "comment":
+			_, err = d.str(v)
+		}
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
 	p.unknownFields = d.unknown
 
 	if p.DefaultAction == "" {
-		return nil, d.errorf(root, at("defaultAction"), nil, "missing defaultAction: a profile must say what happens to syscalls no rule matches")
+		return nil, d.errorf(root, root.childPath("defaultAction"), nil, "missing defaultAction: a profile must say what happens to syscalls no rule matches")
 	}
-	if p.DefaultErrnoRet, err = d.mergeErrno(p.DefaultErrnoRet, defaultErrno, errnoNameVal, at("defaultErrno")); err != nil {
+	if p.DefaultErrnoRet, err = d.mergeErrno(p.DefaultErrnoRet, defaultErrno, errnoNameVal); err != nil {
 		return nil, err
 	}
-	if err := d.errnoFits(root, path, p.DefaultAction, p.DefaultErrnoRet, "defaultErrnoRet"); err != nil {
+	if err := d.errnoFits(root, p.DefaultAction, p.DefaultErrnoRet, "defaultErrnoRet"); err != nil {
 		return nil, err
 	}
 	if p.DefaultErrnoRet != nil && !p.DefaultAction.TakesData() {
 		key := "defaultErrnoRet"
-		if root.get(key) == nil {
+		if !root.get(key).ok() {
 			key = "defaultErrno"
 		}
-		return nil, d.errorf(root.get(key), at(key), nil,
+		return nil, d.errorf(root.get(key), root.childPath(key), nil,
 			"an errno is given but defaultAction %s takes none (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)", p.DefaultAction)
 	}
 	if p.DefaultAction == "SCMP_ACT_NOTIFY" {
-		return nil, d.errorf(root.get("defaultAction"), at("defaultAction"), nil,
+		return nil, d.errorf(root.get("defaultAction"), root.childPath("defaultAction"), nil,
 			"SCMP_ACT_NOTIFY cannot be the default action (runc refuses it: the supervisor would see every syscall, including its own replies)")
 	}
 	if len(p.Architectures) > 0 && len(p.ArchMap) > 0 {
-		return nil, d.errorf(root.get("archMap"), at("archMap"), nil, "both architectures and archMap are given: use one of them")
+		return nil, d.errorf(root.get("archMap"), root.childPath("archMap"), nil, "both architectures and archMap are given: use one of them")
 	}
 	if p.ListenerMeta != "" && p.ListenerPath == "" {
-		return nil, d.errorf(root.get("listenerMetadata"), at("listenerMetadata"), nil, "listenerMetadata without listenerPath")
+		return nil, d.errorf(root.get("listenerMetadata"), root.childPath("listenerMetadata"), nil, "listenerMetadata without listenerPath")
 	}
 	for i, s := range p.Syscalls {
 		if s.Action != "SCMP_ACT_NOTIFY" {
 			continue
 		}
-		sp := fmt.Sprintf("%s[%d].action", at("syscalls"), i)
-		sv := root.get("syscalls").elems[i].get("action")
+		sv := root.get("syscalls").elem(i).get("action")
 		if p.ListenerPath == "" {
-			return nil, d.errorf(sv, sp, nil, "SCMP_ACT_NOTIFY needs listenerPath: without a listener nothing answers the notifications and the syscalls block forever")
+			return nil, d.errorf(sv, sv.path(), nil, "SCMP_ACT_NOTIFY needs listenerPath: without a listener nothing answers the notifications and the syscalls block forever")
 		}
 		for _, n := range s.Names {
 			if n == "write" {
-				return nil, d.errorf(sv, sp, nil, "SCMP_ACT_NOTIFY on write is refused (runc: it would deadlock the runtime sending the listener fd)")
+				return nil, d.errorf(sv, sv.path(), nil, "SCMP_ACT_NOTIFY on write is refused (runc: it would deadlock the runtime sending the listener fd)")
 			}
 		}
 	}
 	return p, nil
 }
 
-// mergeErrno folds an errno given by name into the numeric field.
-func (d *decoder) mergeErrno(num, byName *uint, nameVal *jsonValue, path string) (*uint, error) {
+// mergeErrno folds an errno given by name (the value nameVal) into the
+// numeric field.
+func (d *decoder) mergeErrno(num, byName *uint, nameVal jv) (*uint, error) {
 	if byName == nil {
 		return num, nil
 	}
 	if num != nil && *num != *byName {
-		return nil, d.errorf(nameVal, path, nil, "%s is %d but the numeric errno says %d", nameVal.text, *byName, *num)
+		return nil, d.errorf(nameVal, nameVal.path(), nil, "%s is %d but the numeric errno says %d", nameVal.text(), *byName, *num)
 	}
 	return byName, nil
 }
 
-func (d *decoder) str(v *jsonValue, path string) (string, error) {
-	if v.kind != jsonString {
-		return "", d.typeError(v, path, "a string")
+func (d *decoder) str(v jv) (string, error) {
+	if v.kind() != jsonString {
+		return "", d.typeError(v, "a string")
 	}
-	return v.text, nil
+	return v.text(), nil
 }
 
 // strs accepts an array of strings or null.
-func (d *decoder) strs(v *jsonValue, path string) ([]string, error) {
-	if v.kind == jsonNull {
+func (d *decoder) strs(v jv) ([]string, error) {
+	if v.kind() == jsonNull {
 		return nil, nil
 	}
-	if v.kind != jsonArray {
-		return nil, d.typeError(v, path, "an array of strings")
+	if v.kind() != jsonArray {
+		return nil, d.typeError(v, "an array of strings")
 	}
-	out := make([]string, len(v.elems))
-	for i, e := range v.elems {
-		if e.kind != jsonString {
-			return nil, d.typeError(e, fmt.Sprintf("%s[%d]", path, i), "a string")
+	out := make([]string, v.len())
+	for i, e := range v.elems() {
+		if e.kind() != jsonString {
+			return nil, d.typeError(e, "a string")
 		}
-		out[i] = e.text
+		out[i] = e.text()
 	}
 	return out, nil
 }
 
-func (d *decoder) action(v *jsonValue, path string) (ActionName, error) {
-	s, err := d.str(v, path)
+func (d *decoder) action(v jv) (ActionName, error) {
+	s, err := d.str(v)
 	if err != nil {
 		return "", err
 	}
@@ -317,42 +339,42 @@ func (d *decoder) action(v *jsonValue, path string) (ActionName, error) {
 		return n, nil
 	}
 	if _, ok := ActionName(strings.ToUpper(s)).Kind(); ok {
-		return "", d.errorf(v, path, ErrUnknownAction, "unknown action %q: action names are case-sensitive, did you mean %q?", s, strings.ToUpper(s))
+		return "", d.errorf(v, v.path(), ErrUnknownAction, "unknown action %q: action names are case-sensitive, did you mean %q?", s, strings.ToUpper(s))
 	}
-	return "", d.errorf(v, path, ErrUnknownAction, "unknown action %q: want one of %s", s, validActionNames())
+	return "", d.errorf(v, v.path(), ErrUnknownAction, "unknown action %q: want one of %s", s, validActionNames())
 }
 
 // uint64Value reads an exact unsigned 64-bit integer: no sign, fraction or
 // exponent, and no detour through float64.
-func (d *decoder) uint64Value(v *jsonValue, path string) (uint64, error) {
-	if v.kind != jsonNumber {
-		return 0, d.typeError(v, path, "an unsigned integer")
+func (d *decoder) uint64Value(v jv) (uint64, error) {
+	if v.kind() != jsonNumber {
+		return 0, d.typeError(v, "an unsigned integer")
 	}
-	lit := v.text
+	lit := v.text()
 	if strings.HasPrefix(lit, "-") {
 		hint := ""
 		if n, err := strconv.ParseInt(lit, 10, 64); err == nil {
 			hint = fmt.Sprintf("; the kernel compares unsigned 64-bit values, so write %d for (u64)%d", uint64(n), n)
 		}
-		return 0, d.errorf(v, path, nil, "%s is negative: want an unsigned 64-bit integer%s", lit, hint)
+		return 0, d.errorf(v, v.path(), nil, "%s is negative: want an unsigned 64-bit integer%s", lit, hint)
 	}
 	if strings.ContainsAny(lit, ".eE") {
-		return 0, d.errorf(v, path, nil, "%s is not an integer: want an unsigned 64-bit integer without fraction or exponent", lit)
+		return 0, d.errorf(v, v.path(), nil, "%s is not an integer: want an unsigned 64-bit integer without fraction or exponent", lit)
 	}
 	n, err := strconv.ParseUint(lit, 10, 64)
 	if err != nil {
-		return 0, d.errorf(v, path, nil, "%s does not fit in an unsigned 64-bit integer", lit)
+		return 0, d.errorf(v, v.path(), nil, "%s does not fit in an unsigned 64-bit integer", lit)
 	}
 	return n, nil
 }
 
-func (d *decoder) errno(v *jsonValue, path string) (*uint, error) {
-	n, err := d.uint64Value(v, path)
+func (d *decoder) errno(v jv) (*uint, error) {
+	n, err := d.uint64Value(v)
 	if err != nil {
 		return nil, err
 	}
 	if n > maxErrno {
-		return nil, d.errorf(v, path, nil, "errno %d is out of range: want 0..%d (the kernel returns 16 bits of data and only values below 4096 are errnos; runc would silently wrap %d to %d)",
+		return nil, d.errorf(v, v.path(), nil, "errno %d is out of range: want 0..%d (the kernel returns 16 bits of data and only values below 4096 are errnos; runc would silently wrap %d to %d)",
 			n, maxErrno, n, uint16(int16(n)))
 	}
 	u := uint(n)
@@ -361,32 +383,28 @@ func (d *decoder) errno(v *jsonValue, path string) (*uint, error) {
 
 // errnoFits refuses SCMP_ACT_ERRNO(4095): libseccomp accepts errno data
 // below 4095 only (EINVAL otherwise), so runc fails to start the container.
-func (d *decoder) errnoFits(obj *jsonValue, path string, act ActionName, errno *uint, key string) error {
+func (d *decoder) errnoFits(obj jv, act ActionName, errno *uint, key string) error {
 	if act != "SCMP_ACT_ERRNO" || errno == nil || *errno < maxErrno {
 		return nil
 	}
-	v := obj.get(key) // nil (no position) if the errno came by name
-	p := key
-	if path != "" {
-		p = path + "." + key
-	}
-	return d.errorf(v, p, nil, "errno %d is out of range for SCMP_ACT_ERRNO: libseccomp refuses 4095 and above (EINVAL), so runc would fail to start the container", *errno)
+	v := obj.get(key) // absent (no position) if the errno came by name
+	return d.errorf(v, obj.childPath(key), nil, "errno %d is out of range for SCMP_ACT_ERRNO: libseccomp refuses 4095 and above (EINVAL), so runc would fail to start the container", *errno)
 }
 
-func (d *decoder) errnoName(v *jsonValue, path string) (*uint, error) {
-	s, err := d.str(v, path)
+func (d *decoder) errnoName(v jv) (*uint, error) {
+	s, err := d.str(v)
 	if err != nil {
 		return nil, err
 	}
 	n, ok := ErrnoByName(s)
 	if !ok {
-		return nil, d.errorf(v, path, nil, "unknown errno name %q: want a name such as EPERM or ENOSYS", s)
+		return nil, d.errorf(v, v.path(), nil, "unknown errno name %q: want a name such as EPERM or ENOSYS", s)
 	}
 	return &n, nil
 }
 
-func (d *decoder) arch(v *jsonValue, path string) (arch.Arch, error) {
-	s, err := d.str(v, path)
+func (d *decoder) arch(v jv) (arch.Arch, error) {
+	s, err := d.str(v)
 	if err != nil {
 		return 0, err
 	}
@@ -396,21 +414,21 @@ func (d *decoder) arch(v *jsonValue, path string) (arch.Arch, error) {
 		if b, err2 := arch.Parse(s); err2 == nil {
 			hint = fmt.Sprintf(", did you mean %q?", b.String())
 		}
-		return 0, d.errorf(v, path, ErrUnknownArch, "unknown architecture %q: want an SCMP_ARCH_* name%s", s, hint)
+		return 0, d.errorf(v, v.path(), ErrUnknownArch, "unknown architecture %q: want an SCMP_ARCH_* name%s", s, hint)
 	}
 	return a, nil
 }
 
-func (d *decoder) arches(v *jsonValue, path string) ([]arch.Arch, error) {
-	if v.kind == jsonNull {
+func (d *decoder) arches(v jv) ([]arch.Arch, error) {
+	if v.kind() == jsonNull {
 		return nil, nil
 	}
-	if v.kind != jsonArray {
-		return nil, d.typeError(v, path, "an array of SCMP_ARCH_* names")
+	if v.kind() != jsonArray {
+		return nil, d.typeError(v, "an array of SCMP_ARCH_* names")
 	}
-	out := make([]arch.Arch, 0, len(v.elems))
-	for i, e := range v.elems {
-		a, err := d.arch(e, fmt.Sprintf("%s[%d]", path, i))
+	out := make([]arch.Arch, 0, v.len())
+	for _, e := range v.elems() {
+		a, err := d.arch(e)
 		if err != nil {
 			return nil, err
 		}
@@ -419,23 +437,22 @@ func (d *decoder) arches(v *jsonValue, path string) ([]arch.Arch, error) {
 	return out, nil
 }
 
-func (d *decoder) archMap(v *jsonValue, path string) ([]ArchMapEntry, error) {
-	if v.kind == jsonNull {
+func (d *decoder) archMap(v jv) ([]ArchMapEntry, error) {
+	if v.kind() == jsonNull {
 		return nil, nil
 	}
-	if v.kind != jsonArray {
-		return nil, d.typeError(v, path, "an array")
+	if v.kind() != jsonArray {
+		return nil, d.typeError(v, "an array")
 	}
-	out := make([]ArchMapEntry, 0, len(v.elems))
-	for i, e := range v.elems {
-		ep := fmt.Sprintf("%s[%d]", path, i)
+	out := make([]ArchMapEntry, 0, v.len())
+	for _, e := range v.elems() {
 		var m ArchMapEntry
-		err := d.fields(e, ep, []string{"architecture", "subArchitectures"}, func(key string, v *jsonValue, path string) error {
+		err := d.fields(e, archMapKeys, func(key string, v jv) error {
 			var err error
 			if key == "architecture" {
-				m.Arch, err = d.arch(v, path)
+				m.Arch, err = d.arch(v)
 			} else {
-				m.SubArches, err = d.arches(v, path)
+				m.SubArches, err = d.arches(v)
 			}
 			return err
 		})
@@ -443,29 +460,28 @@ func (d *decoder) archMap(v *jsonValue, path string) ([]ArchMapEntry, error) {
 			return nil, err
 		}
 		if m.Arch == arch.Unknown {
-			return nil, d.errorf(e, ep+".architecture", nil, "missing architecture")
+			return nil, d.errorf(e, e.childPath("architecture"), nil, "missing architecture")
 		}
 		out = append(out, m)
 	}
 	return out, nil
 }
 
-func (d *decoder) flags(v *jsonValue, path string) ([]Flag, error) {
-	if v.kind == jsonNull {
+func (d *decoder) flags(v jv) ([]Flag, error) {
+	if v.kind() == jsonNull {
 		return nil, nil
 	}
-	if v.kind != jsonArray {
-		return nil, d.typeError(v, path, "an array of SECCOMP_FILTER_FLAG_* names")
+	if v.kind() != jsonArray {
+		return nil, d.typeError(v, "an array of SECCOMP_FILTER_FLAG_* names")
 	}
-	out := make([]Flag, 0, len(v.elems))
-	for i, e := range v.elems {
-		ep := fmt.Sprintf("%s[%d]", path, i)
-		s, err := d.str(e, ep)
+	out := make([]Flag, 0, v.len())
+	for _, e := range v.elems() {
+		s, err := d.str(e)
 		if err != nil {
 			return nil, err
 		}
 		if !Flag(s).valid() {
-			return nil, d.errorf(e, ep, ErrUnknownFlag, "unknown flag %q: want one of %s, %s, %s, %s",
+			return nil, d.errorf(e, e.path(), ErrUnknownFlag, "unknown flag %q: want one of %s, %s, %s, %s",
 				s, FlagTSYNC, FlagLog, FlagSpecAllow, FlagWaitKillableRecv)
 		}
 		out = append(out, Flag(s))
@@ -473,16 +489,16 @@ func (d *decoder) flags(v *jsonValue, path string) ([]Flag, error) {
 	return out, nil
 }
 
-func (d *decoder) syscalls(v *jsonValue, path string) ([]Syscall, error) {
-	if v.kind == jsonNull {
+func (d *decoder) syscalls(v jv) ([]Syscall, error) {
+	if v.kind() == jsonNull {
 		return nil, nil
 	}
-	if v.kind != jsonArray {
-		return nil, d.typeError(v, path, "an array of rules")
+	if v.kind() != jsonArray {
+		return nil, d.typeError(v, "an array of rules")
 	}
-	out := make([]Syscall, 0, len(v.elems))
-	for i, e := range v.elems {
-		s, err := d.syscall(e, fmt.Sprintf("%s[%d]", path, i))
+	out := make([]Syscall, 0, v.len())
+	for i, e := range v.elems() {
+		s, err := d.syscall(e)
 		if err != nil {
 			return nil, err
 		}
@@ -492,104 +508,103 @@ func (d *decoder) syscalls(v *jsonValue, path string) ([]Syscall, error) {
 	return out, nil
 }
 
-func (d *decoder) syscall(v *jsonValue, path string) (Syscall, error) {
+func (d *decoder) syscall(v jv) (Syscall, error) {
 	s := Syscall{actionOff: -1, errnoOff: -1}
-	if v.kind == jsonObject {
-		s.Pos = d.src.lines.pos(v.off)
+	if v.kind() == jsonObject {
+		s.Pos = d.pos(v.off())
 	}
 	var name string
-	var nameVal, errnoNameVal *jsonValue
+	var nameVal, errnoNameVal jv
 	var byName *uint
-	err := d.fields(v, path, []string{"names", "name", "action", "errnoRet", "errno", "args", "comment", "includes", "excludes"},
-		func(key string, v *jsonValue, path string) error {
-			var err error
-			switch key {
-			case "names":
-				s.Names, err = d.strs(v, path)
-				if err == nil && len(v.elems) > 0 {
-					s.nameOffs = make([]int, len(v.elems))
-					for i, e := range v.elems {
-						s.nameOffs[i] = e.off
-					}
+	err := d.fields(v, syscallKeys, func(key string, v jv) error {
+		var err error
+		switch key {
+		case "names":
+			s.Names, err = d.strs(v)
+			if err == nil && len(s.Names) > 0 {
+				s.nameOffs = make([]int, len(s.Names))
+				for i, e := range v.elems() {
+					s.nameOffs[i] = e.off()
 				}
-			case "name":
-				nameVal = v
-				name, err = d.str(v, path)
-			case "action":
-				s.actionOff = v.off
-				s.Action, err = d.action(v, path)
-			case "errnoRet":
-				s.errnoOff = v.off
-				s.ErrnoRet, err = d.errno(v, path)
-			case "errno":
-				errnoNameVal = v
-				s.errnoOff = v.off
-				byName, err = d.errnoName(v, path)
-			case "args":
-				s.Args, err = d.args(v, path)
-			case "comment":
-				s.Comment, err = d.str(v, path)
-			case "includes":
-				s.Includes, err = d.filter(v, path)
-			case "excludes":
-				s.Excludes, err = d.filter(v, path)
 			}
-			return err
-		})
+		case "name":
+			nameVal = v
+			name, err = d.str(v)
+		case "action":
+			s.actionOff = v.off()
+			s.Action, err = d.action(v)
+		case "errnoRet":
+			s.errnoOff = v.off()
+			s.ErrnoRet, err = d.errno(v)
+		case "errno":
+			errnoNameVal = v
+			s.errnoOff = v.off()
+			byName, err = d.errnoName(v)
+		case "args":
+			s.Args, err = d.args(v)
+		case "comment":
+			s.Comment, err = d.str(v)
+		case "includes":
+			s.Includes, err = d.filter(v)
+		case "excludes":
+			s.Excludes, err = d.filter(v)
+		}
+		return err
+	})
 	if err != nil {
 		return s, err
 	}
 	if name != "" {
 		if len(s.Names) > 0 {
-			return s, d.errorf(nameVal, path+".name", nil, "both name and names are given: use names")
+			return s, d.errorf(nameVal, nameVal.path(), nil, "both name and names are given: use names")
 		}
 		s.Names = []string{name}
-		s.nameOffs, s.singleName = []int{nameVal.off}, true
+		s.nameOffs, s.singleName = []int{nameVal.off()}, true
 	}
 	if s.Action == "" {
-		return s, d.errorf(v, path+".action", nil, "missing action")
+		return s, d.errorf(v, v.childPath("action"), nil, "missing action")
 	}
-	if s.ErrnoRet, err = d.mergeErrno(s.ErrnoRet, byName, errnoNameVal, path+".errno"); err != nil {
+	if s.ErrnoRet, err = d.mergeErrno(s.ErrnoRet, byName, errnoNameVal); err != nil {
 		return s, err
 	}
-	if err := d.errnoFits(v, path, s.Action, s.ErrnoRet, "errnoRet"); err != nil {
+	if err := d.errnoFits(v, s.Action, s.ErrnoRet, "errnoRet"); err != nil {
 		return s, err
 	}
 	if s.ErrnoRet != nil && !s.Action.TakesData() {
 		key := "errnoRet"
-		if v.get(key) == nil {
+		if !v.get(key).ok() {
 			key = "errno"
 		}
-		return s, d.errorf(v.get(key), path+"."+key, nil, "an errno is given but action %s takes none (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)", s.Action)
+		return s, d.errorf(v.get(key), v.childPath(key), nil, "an errno is given but action %s takes none (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)", s.Action)
 	}
 	return s, nil
 }
 
-func (d *decoder) args(v *jsonValue, path string) ([]Arg, error) {
-	if v.kind == jsonNull {
+func (d *decoder) args(v jv) ([]Arg, error) {
+	if v.kind() == jsonNull {
 		return nil, nil
 	}
-	if v.kind != jsonArray {
-		return nil, d.typeError(v, path, "an array of argument conditions")
+	if v.kind() != jsonArray {
+		return nil, d.typeError(v, "an array of argument conditions")
 	}
-	out := make([]Arg, 0, len(v.elems))
-	for i, e := range v.elems {
-		ap := fmt.Sprintf("%s[%d]", path, i)
-		a := Arg{}
+	out := make([]Arg, 0, v.len())
+	for _, e := range v.elems() {
+		// The position first: the cursor only moves forward.
+		a := Arg{Pos: d.pos(e.off())}
 		var haveIndex, haveOp bool
-		err := d.fields(e, ap, []string{"index", "value", "valueTwo", "op"}, func(key string, v *jsonValue, path string) error {
+		err := d.fields(e, argKeys, func(key string, v jv) error {
 			switch key {
 			case "index":
-				n, err := d.uint64Value(v, path)
+				n, err := d.uint64Value(v)
 				if err != nil {
 					return err
 				}
 				if n > 5 {
-					return d.errorf(v, path, nil, "argument index %d is out of range: syscalls have arguments 0..5", n)
+					return d.errorf(v, v.path(), nil, "argument index %d is out of range: syscalls have arguments 0..5", n)
 				}
 				a.Index, haveIndex = uint(n), true
 			case "value", "valueTwo":
-				n, err := d.uint64Value(v, path)
+				n, err := d.uint64Value(v)
 				if err != nil {
 					return err
 				}
@@ -599,12 +614,12 @@ func (d *decoder) args(v *jsonValue, path string) ([]Arg, error) {
 					a.ValueTwo = n
 				}
 			case "op":
-				s, err := d.str(v, path)
+				s, err := d.str(v)
 				if err != nil {
 					return err
 				}
 				if !Op(s).valid() {
-					return d.errorf(v, path, ErrUnknownOp, "unknown operator %q: want one of %s, %s, %s, %s, %s, %s, %s", s,
+					return d.errorf(v, v.path(), ErrUnknownOp, "unknown operator %q: want one of %s, %s, %s, %s, %s, %s, %s", s,
 						OpEqualTo, OpNotEqual, OpLessThan, OpLessEqual, OpGreaterThan, OpGreaterEqual, OpMaskedEqual)
 				}
 				a.Op, haveOp = Op(s), true
@@ -615,40 +630,39 @@ func (d *decoder) args(v *jsonValue, path string) ([]Arg, error) {
 			return nil, err
 		}
 		if !haveIndex {
-			return nil, d.errorf(e, ap+".index", nil, "missing index")
+			return nil, d.errorf(e, e.childPath("index"), nil, "missing index")
 		}
 		if !haveOp {
-			return nil, d.errorf(e, ap+".op", nil, "missing op")
+			return nil, d.errorf(e, e.childPath("op"), nil, "missing op")
 		}
-		a.Pos = d.src.lines.pos(e.off)
 		out = append(out, a)
 	}
 	return out, nil
 }
 
-func (d *decoder) filter(v *jsonValue, path string) (*Filter, error) {
-	if v.kind == jsonNull {
+func (d *decoder) filter(v jv) (*Filter, error) {
+	if v.kind() == jsonNull {
 		return nil, nil
 	}
 	f := &Filter{}
-	err := d.fields(v, path, []string{"arches", "caps", "minKernel"}, func(key string, v *jsonValue, path string) error {
+	err := d.fields(v, filterKeys, func(key string, v jv) error {
 		var err error
 		switch key {
 		case "arches":
-			f.Arches, err = d.strs(v, path)
+			f.Arches, err = d.strs(v)
 		case "caps":
-			f.Caps, err = d.strs(v, path)
+			f.Caps, err = d.strs(v)
 		case "minKernel":
-			if v.kind == jsonNull {
+			if v.kind() == jsonNull {
 				return nil
 			}
 			var s string
-			if s, err = d.str(v, path); err != nil {
+			if s, err = d.str(v); err != nil {
 				return err
 			}
 			kv, err := ParseKernelVersion(s)
 			if err != nil {
-				return d.errorf(v, path, nil, "%v", err)
+				return d.errorf(v, v.path(), nil, "%v", err)
 			}
 			f.MinKernel = &kv
 		}
