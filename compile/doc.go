@@ -35,14 +35,17 @@
 // The search tree minimizes the expected instructions per call (an
 // optimal alphabetic tree, Knuth's dynamic program) for a blend of two
 // weightings of the native architecture's intervals: how often real
-// workloads make each syscall (DefaultMix, or Options.Weights), and a
-// floor of 2^(instructions the interval's leaf runs) per syscall in it,
-// which keeps argument-filtered and rarely called syscalls from sinking
-// deep. A run of intervals that share one decision but for a few single
-// numbers (socket and clone among allowed syscalls) can be one leaf: a jeq
-// per exception, then the common decision. The other audit values (x86
-// next to x86_64) get the floor alone. Options.Balanced gives a tree
-// balanced by interval count.
+// workloads make each syscall (80%: DefaultMix, or Options.Weights), and
+// a floor of 2^(instructions the interval's leaf runs) per syscall in it
+// (20%), which keeps argument-filtered and rarely called syscalls from
+// sinking deep. Should the longest path still come out more than one
+// instruction longer than in the tree balanced by that floor alone, the
+// frequencies' share is halved until it does not. A run of intervals that
+// share one decision but for a few single numbers (socket and clone among
+// allowed syscalls) can be one leaf: a jeq per exception, then the common
+// decision. x32's numbers (and the other audit values, x86 next to
+// x86_64) get a tree that bisects the floor alone. Options.Balanced gives
+// a tree balanced by interval count.
 //
 // In argument trees, the tests on one word that decide among single
 // values (personality's five allowed values) become a search over those
