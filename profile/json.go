@@ -37,19 +37,25 @@ func (k jsonKind) String() string {
 	return [...]string{"null", "a boolean", "a number", "a string", "an array", "an object", "a member name"}[k]
 }
 
-// jsonValue is one entry of the tape.
+// jsonValue is one entry of the tape. It holds no pointers, so the
+// garbage collector need not scan the tape: a string's, key's or number's
+// text is found in the input by offset and length, or, for a string with
+// escapes, in jsonDoc.decoded.
 type jsonValue struct {
-	kind jsonKind
+	kind    jsonKind
+	escaped bool // text is decoded[n]
 	// end is the tape index just past the entry and its contents (for a
 	// key: past its value), which is where the next sibling starts.
-	end  int
-	off  int    // byte offset in the input
-	text string // a string's or key's decoded value, a number's literal, "true"/"false"
+	end int
+	off int // byte offset in the input (of the opening quote of a string)
+	n   int // the length of the text in the input, or the index in decoded
 }
 
 // jsonDoc is a parsed document: the tape, the root at index 0.
 type jsonDoc struct {
-	vals []jsonValue
+	src     string // the input
+	vals    []jsonValue
+	decoded []string // strings that had escapes
 }
 
 // jv refers to one value of a document. The zero jv means "absent", as a
@@ -63,7 +69,6 @@ func (v jv) ok() bool          { return v.doc != nil }
 func (v jv) entry() *jsonValue { return &v.doc.vals[v.i] }
 func (v jv) kind() jsonKind    { return v.entry().kind }
 func (v jv) off() int          { return v.entry().off }
-func (v jv) text() string      { return v.entry().text }
 func (v jv) at(i int) jv       { return jv{v.doc, i} }
 
 // elems yields an array's elements with their indices.
@@ -75,6 +80,21 @@ func (v jv) elems() iter.Seq2[int, jv] {
 			}
 		}
 	}
+}
+
+// text returns a string's or key's value, a number's literal, "true",
+// "false" or "null".
+func (v jv) text() string { return v.doc.text(v.i) }
+
+func (d *jsonDoc) text(i int) string {
+	e := &d.vals[i]
+	switch {
+	case e.escaped:
+		return d.decoded[e.n]
+	case e.kind == jsonString || e.kind == jsonKey:
+		return d.src[e.off+1 : e.off+1+e.n]
+	}
+	return d.src[e.off : e.off+e.n]
 }
 
 // elem returns an array's element i (which must exist).
@@ -140,7 +160,7 @@ func (v jv) path() string {
 			if b.Len() > 0 {
 				b.WriteByte('.')
 			}
-			b.WriteString(vals[k].text)
+			b.WriteString(v.doc.text(k))
 		}
 		cur = k
 	}
@@ -188,7 +208,7 @@ func readJSON(data []byte, maxDepth int) (jv, *syntaxError) {
 
 // parseJSON reads the document in src, which the result's strings alias.
 func parseJSON(src string, maxDepth int) (jv, *syntaxError) {
-	r := &jsonReader{data: src, maxDepth: maxDepth, doc: &jsonDoc{vals: make([]jsonValue, 0, tapeSize(src))}}
+	r := &jsonReader{data: src, maxDepth: maxDepth, doc: &jsonDoc{src: src, vals: make([]jsonValue, 0, tapeSize(src))}}
 	if len(src) == 0 {
 		return jv{}, r.fail(0, "empty input: want a JSON object")
 	}
@@ -226,9 +246,20 @@ func tapeSize(src string) int {
 
 // push appends an entry and returns its index; a container's end is set
 // when it closes (close).
-func (r *jsonReader) push(kind jsonKind, off int, text string) int {
+func (r *jsonReader) push(kind jsonKind, off, n int) int {
 	i := len(r.doc.vals)
-	r.doc.vals = append(r.doc.vals, jsonValue{kind: kind, end: i + 1, off: off, text: text})
+	r.doc.vals = append(r.doc.vals, jsonValue{kind: kind, end: i + 1, off: off, n: n})
+	return i
+}
+
+// pushString appends a string or key entry whose opening quote is at off.
+func (r *jsonReader) pushString(kind jsonKind, off int, s string, escaped bool) int {
+	if !escaped {
+		return r.push(kind, off, len(s))
+	}
+	i := r.push(kind, off, len(r.doc.decoded))
+	r.doc.vals[i].escaped = true
+	r.doc.decoded = append(r.doc.decoded, s)
 	return i
 }
 
@@ -315,27 +346,27 @@ func (r *jsonReader) value() *syntaxError {
 	case c == '[':
 		return r.array()
 	case c == '"':
-		s, err := r.str()
+		s, escaped, err := r.str()
 		if err != nil {
 			return err
 		}
-		r.push(jsonString, start, s)
+		r.pushString(jsonString, start, s, escaped)
 		return nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		lit, err := r.number()
 		if err != nil {
 			return err
 		}
-		r.push(jsonNumber, start, lit)
+		r.push(jsonNumber, start, len(lit))
 		return nil
 	case r.literal("true"):
-		r.push(jsonBool, start, "true")
+		r.push(jsonBool, start, len("true"))
 		return nil
 	case r.literal("false"):
-		r.push(jsonBool, start, "false")
+		r.push(jsonBool, start, len("false"))
 		return nil
 	case r.literal("null"):
-		r.push(jsonNull, start, "")
+		r.push(jsonNull, start, len("null"))
 		return nil
 	}
 	return r.unexpected("a value")
@@ -361,7 +392,7 @@ func (r *jsonReader) object() *syntaxError {
 	if err := r.enter(); err != nil {
 		return err
 	}
-	obj := r.push(jsonObject, r.pos, "")
+	obj := r.push(jsonObject, r.pos, 0)
 	r.pos++ // {
 	r.skipSpace()
 	if r.pos < len(r.data) && r.data[r.pos] == '}' {
@@ -377,7 +408,7 @@ func (r *jsonReader) object() *syntaxError {
 			return r.unexpected("a member name in double quotes")
 		}
 		keyOff := r.pos
-		key, err := r.str()
+		key, escaped, err := r.str()
 		if err != nil {
 			return err
 		}
@@ -385,7 +416,7 @@ func (r *jsonReader) object() *syntaxError {
 		if first, dup := names.add(r.doc, key, keyOff); dup {
 			return &syntaxError{off: keyOff, path: r.pathString(), msg: "duplicate key " + strconv.Quote(key), dupOf: first}
 		}
-		k := r.push(jsonKey, keyOff, key)
+		k := r.pushString(jsonKey, keyOff, key, escaped)
 		r.skipSpace()
 		if r.pos >= len(r.data) || r.data[r.pos] != ':' {
 			return r.unexpected("':' after the member name")
@@ -434,7 +465,7 @@ func (m *memberNames) add(doc *jsonDoc, name string, off int) (int, bool) {
 		// The members read so far are complete: keys follow one another
 		// by their end indices.
 		for k := m.obj + 1; k < len(doc.vals); k = doc.vals[k].end {
-			if doc.vals[k].text == name {
+			if doc.text(k) == name {
 				return doc.vals[k].off, true
 			}
 		}
@@ -443,7 +474,7 @@ func (m *memberNames) add(doc *jsonDoc, name string, off int) (int, bool) {
 	if m.index == nil {
 		m.index = make(map[string]int, 2*fewMembers)
 		for k := m.obj + 1; k < len(doc.vals); k = doc.vals[k].end {
-			m.index[doc.vals[k].text] = doc.vals[k].off
+			m.index[doc.text(k)] = doc.vals[k].off
 		}
 	}
 	if first, dup := m.index[name]; dup {
@@ -457,7 +488,7 @@ func (r *jsonReader) array() *syntaxError {
 	if err := r.enter(); err != nil {
 		return err
 	}
-	arr := r.push(jsonArray, r.pos, "")
+	arr := r.push(jsonArray, r.pos, 0)
 	r.pos++ // [
 	r.skipSpace()
 	if r.pos < len(r.data) && r.data[r.pos] == ']' {
@@ -528,8 +559,9 @@ func (r *jsonReader) number() (string, *syntaxError) {
 	return d[start:r.pos], nil
 }
 
-// str reads a string, checking UTF-8 and escapes, and returns its value.
-func (r *jsonReader) str() (string, *syntaxError) {
+// str reads a string, checking UTF-8 and escapes, and returns its value
+// and whether it had escapes (else it is a slice of the input).
+func (r *jsonReader) str() (string, bool, *syntaxError) {
 	d := r.data
 	r.pos++ // opening quote
 	start := r.pos
@@ -539,10 +571,10 @@ func (r *jsonReader) str() (string, *syntaxError) {
 		if c == '"' {
 			s := d[start:r.pos]
 			if !utf8.ValidString(s) {
-				return "", r.badUTF8(start, r.pos)
+				return "", false, r.badUTF8(start, r.pos)
 			}
 			r.pos++
-			return s, nil
+			return s, false, nil
 		}
 		if c == '\\' || c < 0x20 {
 			break
@@ -553,7 +585,7 @@ func (r *jsonReader) str() (string, *syntaxError) {
 	b.WriteString(d[start:r.pos])
 	for {
 		if r.pos >= len(d) {
-			return "", r.fail(r.pos, "unexpected end of input inside a string")
+			return "", false, r.fail(r.pos, "unexpected end of input inside a string")
 		}
 		c := d[r.pos]
 		switch {
@@ -561,11 +593,11 @@ func (r *jsonReader) str() (string, *syntaxError) {
 			r.pos++
 			s := b.String()
 			if !utf8.ValidString(s) {
-				return "", r.badUTF8(start, r.pos-1)
+				return "", false, r.badUTF8(start, r.pos-1)
 			}
-			return s, nil
+			return s, true, nil
 		case c < 0x20:
-			return "", r.fail(r.pos, "control character 0x%02x inside a string: escape it", c)
+			return "", false, r.fail(r.pos, "control character 0x%02x inside a string: escape it", c)
 		case c != '\\':
 			b.WriteByte(c)
 			r.pos++
@@ -573,7 +605,7 @@ func (r *jsonReader) str() (string, *syntaxError) {
 		}
 		// Escape sequence.
 		if r.pos+1 >= len(d) {
-			return "", r.fail(r.pos, "unexpected end of input inside a string")
+			return "", false, r.fail(r.pos, "unexpected end of input inside a string")
 		}
 		esc := d[r.pos+1]
 		r.pos += 2
@@ -593,26 +625,26 @@ func (r *jsonReader) str() (string, *syntaxError) {
 		case 'u':
 			ru, err := r.hex4()
 			if err != nil {
-				return "", err
+				return "", false, err
 			}
 			if utf16.IsSurrogate(ru) {
 				if r.pos+1 < len(d) && d[r.pos] == '\\' && d[r.pos+1] == 'u' {
 					r.pos += 2
 					lo, err := r.hex4()
 					if err != nil {
-						return "", err
+						return "", false, err
 					}
 					ru = utf16.DecodeRune(ru, lo)
 				} else {
 					ru = utf8.RuneError
 				}
 				if ru == utf8.RuneError {
-					return "", r.fail(r.pos, "invalid UTF-16 surrogate pair in a \\u escape")
+					return "", false, r.fail(r.pos, "invalid UTF-16 surrogate pair in a \\u escape")
 				}
 			}
 			b.WriteRune(ru)
 		default:
-			return "", r.fail(r.pos-2, "invalid escape sequence \\%c", esc)
+			return "", false, r.fail(r.pos-2, "invalid escape sequence \\%c", esc)
 		}
 	}
 }
