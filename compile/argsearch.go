@@ -35,12 +35,15 @@ type runPoint struct {
 }
 
 // maxCuts and maxSteps bound the work of one value search (the spans
-// it looks at, the tree nodes it walks in all): a tree with thousands of
-// values on one word (ioctl allowlists) is coded node by node as before,
-// in time linear in the tree.
+// it looks at, the tree nodes it walks in all), and budgetPerNode the
+// steps all the searches of one tree may take: a tree with thousands of
+// values on one word (ioctl allowlists), or many tests each tried as the
+// start of a search, is coded node by node as before, in time linear in
+// the tree.
 const (
-	maxCuts  = 128
-	maxSteps = 4096
+	maxCuts       = 128
+	maxSteps      = 4096
+	budgetPerNode = 16
 )
 
 // maxChain is how many jeq a leaf of the value search tests in a row
@@ -83,7 +86,7 @@ type wordKey struct {
 func (g *argGen) walkWord(fr *frame, facts wordRanges, w wordKey, v uint32, steps *int) (runOutcome, int) {
 	r := facts[w.arg][b2i(w.hi)]
 	compares := 0
-	for ; *steps < maxSteps; *steps++ {
+	for ; *steps < min(maxSteps, g.budget); *steps++ {
 		for fr != nil && fr.i == len(fr.lvl.Nodes) {
 			fr = fr.up
 		}
@@ -133,38 +136,44 @@ func b2i(b bool) int {
 }
 
 // wordCuts returns the values where a plain test on w anywhere in the
-// tree changes outcome, sorted (computed once per word and tree).
+// tree changes outcome, sorted. The first call of a tree collects them for
+// every word in one pass, and sets the tree's budget of walk steps.
 func (g *argGen) wordCuts(w wordKey) []uint64 {
-	if c, ok := g.cuts[w]; ok {
-		return c
-	}
-	var cuts []uint64
-	var visit func(l *profile.Level)
-	visit = func(l *profile.Level) {
-		for _, n := range l.Nodes {
-			if n.Arg == w.arg && n.Hi == w.hi && plainOp(n) {
-				d := uint64(n.Datum)
-				switch n.Op {
-				case profile.CmpGT:
-					cuts = append(cuts, d+1)
-				case profile.CmpGE:
-					cuts = append(cuts, d)
-				default:
-					cuts = append(cuts, d, d+1)
+	if !g.cutsDone {
+		g.cutsDone = true
+		nodes := 0
+		var visit func(l *profile.Level)
+		visit = func(l *profile.Level) {
+			for _, n := range l.Nodes {
+				nodes++
+				if plainOp(n) {
+					k := wordKey{n.Arg, n.Hi}
+					d := uint64(n.Datum)
+					switch n.Op {
+					case profile.CmpGT:
+						g.cuts[k] = append(g.cuts[k], d+1)
+					case profile.CmpGE:
+						g.cuts[k] = append(g.cuts[k], d)
+					default:
+						g.cuts[k] = append(g.cuts[k], d, d+1)
+					}
 				}
-			}
-			for _, sub := range []*profile.Level{n.True, n.False} {
-				if sub != nil {
-					visit(sub)
+				if n.True != nil {
+					visit(n.True)
+				}
+				if n.False != nil {
+					visit(n.False)
 				}
 			}
 		}
+		visit(g.root)
+		for k, c := range g.cuts {
+			slices.Sort(c)
+			g.cuts[k] = slices.Compact(c)
+		}
+		g.budget = budgetPerNode*nodes + maxSteps
 	}
-	visit(g.root)
-	slices.Sort(cuts)
-	cuts = slices.Compact(cuts)
-	g.cuts[w] = cuts
-	return cuts
+	return g.cuts[w]
 }
 
 // valueSearch returns the code for the walk from fr over the word fr's
@@ -188,7 +197,7 @@ func (g *argGen) valueSearch(fr *frame, facts wordRanges) *block {
 	seqWorst := 0
 	cuts := g.wordCuts(w)
 	k, _ := slices.BinarySearch(cuts, uint64(r.lo))
-	if end, _ := slices.BinarySearch(cuts, uint64(r.hi)+1); end-k > maxCuts {
+	if end, _ := slices.BinarySearch(cuts, uint64(r.hi)+1); end-k > maxCuts || g.budget <= 0 {
 		return nil
 	}
 	steps := 0
@@ -203,6 +212,7 @@ func (g *argGen) valueSearch(fr *frame, facts wordRanges) *block {
 		}
 		out, compares := g.walkWord(fr, facts, w, uint32(start), &steps)
 		if compares < 0 {
+			g.budget -= steps
 			return nil // too much work
 		}
 		seqWorst = max(seqWorst, compares)
@@ -213,6 +223,7 @@ func (g *argGen) valueSearch(fr *frame, facts wordRanges) *block {
 		}
 		start = hi + 1
 	}
+	g.budget -= steps
 	// The default outcome is that of the spans wider than one value; they
 	// must all agree. With only single values, the first one's.
 	def := spans[0].out

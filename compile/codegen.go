@@ -111,6 +111,7 @@ func (c *codegen) argTree(lvl *profile.Level, a arch.Arch, fall *block) *block {
 	clear(g.memo)
 	clear(g.frames)
 	clear(g.cuts)
+	g.cutsDone, g.budget = false, 0
 	return g.gen(g.frame(lvl, 0, nil), fullRanges())
 }
 
@@ -150,8 +151,12 @@ type argGen struct {
 	root   *profile.Level
 	memo   map[argKey]*block
 	frames map[frame]*frame
-	slab   []frame              // where new frames are allocated
-	cuts   map[wordKey][]uint64 // valueSearch: per word, where tests change
+	slab   []frame // where new frames are allocated
+	// valueSearch: per word, where tests change (all words, once cutsDone),
+	// and the walk steps the tree's searches may still take.
+	cuts     map[wordKey][]uint64
+	cutsDone bool
+	budget   int
 }
 
 func (g *argGen) frame(lvl *profile.Level, i int, up *frame) *frame {
