@@ -131,35 +131,79 @@ func (p *Profile) Resolve(t Target) (*Policy, error) {
 	}
 	r.enosysRule()
 	r.flushArchWarnings()
-	for _, ap := range r.pol.perArch {
-		slices.SortFunc(ap.Syscalls, func(a, b *SyscallPolicy) int { return a.Nr - b.Nr })
+	for _, ai := range r.archs {
+		r.sortByNr(ai.ap)
 	}
 	return r.pol, nil
+}
+
+// sortByNr sorts ap.Syscalls by number. It sorts pointer-free keys
+// (number, position) and then permutes the pointers once: swapping
+// pointers costs a write barrier each while the garbage collector runs,
+// which Resolve's allocations make it do often. Numbers are non-negative
+// and below 2^32, and unique within an architecture.
+func (r *resolver) sortByNr(ap *ArchPolicy) {
+	keys := r.sortKeys[:0]
+	for i, sp := range ap.Syscalls {
+		keys = append(keys, uint64(sp.Nr)<<32|uint64(i))
+	}
+	slices.Sort(keys)
+	old := append(r.sortBuf[:0], ap.Syscalls...)
+	for k, key := range keys {
+		ap.Syscalls[k] = old[uint32(key)]
+	}
+	r.sortKeys, r.sortBuf = keys, old[:0]
 }
 
 type resolver struct {
 	p   *Profile
 	pol *Policy
-	// kept are the rules that survived includes/excludes, with the names
-	// known to the syscall tables.
-	kept []keptRule
-	slab []SyscallPolicy
+	// archs holds what adding a rule needs about each of pol.Arches.
+	archs []archInfo
+	// names, nrs and muxes describe the rule being added (reused from one
+	// rule to the next): its names known to the syscall tables, without
+	// repeats; nrs[i*len(archs)+j], names[i]'s number on the j-th
+	// architecture, or -1 where libseccomp has none (looked up once, used
+	// by every condition set and for the ENOSYS rule); names[i]'s
+	// socketcall/ipc call.
+	names []string
+	nrs   []int32
+	muxes []muxCall
+	// sortKeys and sortBuf are sortByNr's scratch.
+	sortKeys []uint64
+	sortBuf  []*SyscallPolicy
+	// seen maps a name to 1 + the index of the last rule that listed it,
+	// to drop repeats within a rule without a map per rule.
+	seen        map[string]int
+	seenUnknown map[string]bool
+	policies    slab[SyscallPolicy]
+	ruleLists   slab[int]
 	// archWarnings gathers one warning's architectures (warnOn).
 	archWarnings []archWarning
+}
+
+// archInfo is one architecture of the filter.
+type archInfo struct {
+	ap   *ArchPolicy
+	is64 bool
+	// multiplexed: libseccomp also adds socket and SysV IPC rules to the
+	// socketcall and ipc syscalls, numbered socketcall and ipc (-1: none).
+	multiplexed     bool
+	socketcall, ipc int
+	// largest is the largest number a kept rule names, for the ENOSYS rule.
+	largest int
+}
+
+// muxCall is a name's call number under socketcall (or ipc); 0: none.
+type muxCall struct {
+	call uint8
+	ipc  bool
 }
 
 type archWarning struct {
 	w      Warning // Msg without the "NAME on ARCHES: " prefix
 	name   string
 	arches []arch.Arch
-}
-
-type keptRule struct {
-	index int
-	names []string
-	// nrs[i][k] is names[i]'s number on the policy's k-th architecture, or
-	// -1 where libseccomp has none (looked up once, used twice).
-	nrs [][]int
 }
 
 // nameCount bounds how many syscalls one architecture can get rules for.
@@ -171,15 +215,33 @@ func (r *resolver) nameCount() int {
 	return min(n, 1024)
 }
 
-// newSyscallPolicy hands out SyscallPolicy values from a slab: a policy
-// has hundreds of them, allocated one by one they dominate Resolve.
-func (r *resolver) newSyscallPolicy() *SyscallPolicy {
-	if len(r.slab) == 0 {
-		r.slab = make([]SyscallPolicy, 256)
+// slab hands out small slices of larger allocations: a policy has hundreds
+// of SyscallPolicy values, each with a list of rules, and allocated one by
+// one they dominated Resolve. A slice taken has its capacity capped, so
+// appending to it copies it rather than overwrite its neighbour.
+type slab[T any] struct {
+	free []T
+}
+
+// slabChunk is how many values a slab allocates at once: small enough that
+// the unused end of the last chunk costs little.
+const slabChunk = 64
+
+func (s *slab[T]) take(n int) []T {
+	if n > len(s.free) {
+		if n > slabChunk/4 {
+			return make([]T, n)
+		}
+		s.free = make([]T, slabChunk)
 	}
-	sp := &r.slab[0]
-	r.slab = r.slab[1:]
-	return sp
+	out := s.free[:n:n]
+	s.free = s.free[n:]
+	return out
+}
+
+// rulePath is the field path of rule i, for messages.
+func (r *resolver) rulePath(i int) string {
+	return fmt.Sprintf("%ssyscalls[%d]", r.p.pathPrefix, i)
 }
 
 func (r *resolver) warn(code string, pos Position, path, format string, a ...any) {
@@ -245,8 +307,20 @@ func (r *resolver) arches() error {
 		}
 	}
 	r.pol.Arches = all
-	for _, a := range all {
-		r.pol.perArch[a] = &ArchPolicy{Arch: a, ENOSYSAbove: -1, byNr: make(map[int]*SyscallPolicy, r.nameCount())}
+	n := r.nameCount()
+	r.archs = make([]archInfo, len(all))
+	for j, a := range all {
+		ap := &ArchPolicy{Arch: a, ENOSYSAbove: -1, byNr: make(map[int]*SyscallPolicy, n),
+			Syscalls: make([]*SyscallPolicy, 0, n+2)} // +2: socketcall, ipc
+		r.pol.perArch[a] = ap
+		ai := archInfo{ap: ap, is64: a.Is64Bit(), multiplexed: syscalls.Multiplexed(a), socketcall: -1, ipc: -1}
+		if nr, ok := syscalls.SocketcallNr(a); ok {
+			ai.socketcall = nr
+		}
+		if nr, ok := syscalls.IPCNr(a); ok {
+			ai.ipc = nr
+		}
+		r.archs[j] = ai
 	}
 	return nil
 }
@@ -309,10 +383,17 @@ func (r *resolver) kernel() (KernelVersion, error) {
 }
 
 func (r *resolver) rules() error {
-	seenUnknown := map[string]bool{}
+	r.seen = make(map[string]int, r.nameCount())
+	r.seenUnknown = map[string]bool{}
+	most := 0 // names in one rule
+	for _, s := range r.p.Syscalls {
+		most = max(most, len(s.Names))
+	}
+	r.names = make([]string, 0, most)
+	r.nrs = make([]int32, 0, most*len(r.archs))
+	r.muxes = make([]muxCall, 0, most)
 	for i := range r.p.Syscalls {
 		s := &r.p.Syscalls[i]
-		path := fmt.Sprintf("%ssyscalls[%d]", r.p.pathPrefix, i)
 		ok, err := r.applies(s)
 		if err != nil {
 			return err
@@ -321,50 +402,20 @@ func (r *resolver) rules() error {
 			continue
 		}
 		r.pol.Applied = append(r.pol.Applied, i)
-		// Names: unknown ones are skipped (runc logs at debug level);
-		// repeats are harmless and dropped here to keep work linear.
-		names := make([]string, 0, len(s.Names))
-		seen := make(map[string]bool, len(s.Names))
-		for j, n := range s.Names {
-			if seen[n] {
-				continue
-			}
-			seen[n] = true
-			if !syscalls.Known(n) {
-				if !seenUnknown[n] {
-					seenUnknown[n] = true
-					r.warn("unknown-syscall", r.p.namePos(s, j), r.p.namesPath(s, path, j), "unknown syscall %q is skipped (runc ignores names libseccomp does not know)", n)
-				}
-				continue
-			}
-			names = append(names, n)
-		}
-		nrs := make([][]int, len(names))
-		for k, n := range names {
-			nrs[k] = make([]int, len(r.pol.Arches))
-			for j, a := range r.pol.Arches {
-				nrs[k][j] = -1
-				if nr, ok := libseccompNumber(a, n); ok {
-					nrs[k][j] = nr
-				}
-			}
-		}
-		r.kept = append(r.kept, keptRule{index: i, names: names, nrs: nrs})
+		r.keep(i, s)
 
 		act := actionOf(s.Action, s.ErrnoRet)
 		if act == r.pol.Default {
-			if len(names) > 0 {
-				r.warn("same-as-default", r.p.at(s.actionOff, s.Pos), path+".action", "rule has the default action %s and is dropped (runc skips it)", act)
+			if len(r.names) > 0 {
+				r.warn("same-as-default", r.p.at(s.actionOff, s.Pos), r.rulePath(i)+".action", "rule has the default action %s and is dropped (runc skips it)", act)
 			}
 			continue
 		}
-		condSets, err := r.conditions(s, path)
-		if err != nil {
-			return err
-		}
-		for k, name := range names {
+		condSets := r.conditions(s)
+		na := len(r.archs)
+		for k, name := range r.names {
 			for _, conds := range condSets {
-				if err := r.addRule(s, path, name, nrs[k], act, conds); err != nil {
+				if err := r.addRule(s, i, name, r.nrs[k*na:(k+1)*na], r.muxes[k], act, conds); err != nil {
 					return err
 				}
 			}
@@ -373,13 +424,79 @@ func (r *resolver) rules() error {
 	return nil
 }
 
+// keep sets r.names, r.nrs and r.muxes for rule i: unknown names are
+// skipped (runc logs them at debug level), repeats are harmless and dropped
+// here to keep work linear. It also raises each architecture's largest
+// number for the ENOSYS rule.
+func (r *resolver) keep(i int, s *Syscall) {
+	r.names, r.nrs, r.muxes = r.names[:0], r.nrs[:0], r.muxes[:0]
+	for j, n := range s.Names {
+		if r.seen[n] == i+1 {
+			continue
+		}
+		r.seen[n] = i + 1
+		// A name some table has is known (syscalls.Known), so the map of
+		// all names is asked only about names none of these arches have.
+		found := false
+		for _, ai := range r.archs {
+			sc, ok := syscalls.Lookup(ai.ap.Arch, n)
+			found = found || ok
+			nr := int32(-1)
+			if ok && sc.Libseccomp {
+				nr = int32(sc.Nr)
+			}
+			r.nrs = append(r.nrs, nr)
+		}
+		if !found && !syscalls.Known(n) {
+			r.nrs = r.nrs[:len(r.nrs)-len(r.archs)]
+			if !r.seenUnknown[n] {
+				r.seenUnknown[n] = true
+				r.warn("unknown-syscall", r.p.namePos(s, j), r.p.namesPath(s, r.rulePath(i), j), "unknown syscall %q is skipped (runc ignores names libseccomp does not know)", n)
+			}
+			continue
+		}
+		m := r.muxCall(n)
+		r.names = append(r.names, n)
+		r.muxes = append(r.muxes, m)
+		nrs := r.nrs[len(r.nrs)-len(r.archs):]
+		for j := range r.archs {
+			ai := &r.archs[j]
+			if ai.multiplexed && m.call != 0 {
+				continue // libseccomp resolves these to pseudo numbers
+			}
+			ai.largest = max(ai.largest, int(nrs[j]))
+		}
+	}
+}
+
+// muxCall returns name's socketcall or ipc call number, if some
+// architecture of the filter multiplexes.
+func (r *resolver) muxCall(name string) muxCall {
+	for _, ai := range r.archs {
+		if !ai.multiplexed {
+			continue
+		}
+		if c, ok := syscalls.SocketcallNumber(name); ok {
+			return muxCall{call: uint8(c)}
+		}
+		if c, ok := syscalls.IPCNumber(name); ok {
+			return muxCall{call: uint8(c), ipc: true}
+		}
+		break
+	}
+	return muxCall{}
+}
+
 // conditions returns the libseccomp rules one profile entry becomes: one
 // rule with every condition (AND), or, when an argument index repeats, one
 // rule per condition (runc's OR reading).
-func (r *resolver) conditions(s *Syscall, path string) ([][]condition, error) {
+func (r *resolver) conditions(s *Syscall) [][]condition {
 	args := s.Args
 	if r.pol.Target.Runtime == RuntimeCrun && len(args) > 6 {
 		args = args[:6]
+	}
+	if len(args) == 0 {
+		return unconditional
 	}
 	toCond := func(a Arg) condition {
 		c := condition{arg: int(a.Index), op: a.Op, mask: ^uint64(0), datum: a.Value}
@@ -388,91 +505,99 @@ func (r *resolver) conditions(s *Syscall, path string) ([][]condition, error) {
 		}
 		return c
 	}
-	repeated := false
-	seen := map[uint]bool{}
-	for _, a := range args {
-		if seen[a.Index] {
-			repeated = true
-		}
-		seen[a.Index] = true
-	}
-	if !repeated {
+	if !repeatsIndex(args) {
 		conds := make([]condition, 0, len(args))
 		for _, a := range args {
 			conds = append(conds, toCond(a))
 		}
 		slices.SortStableFunc(conds, func(a, b condition) int { return a.arg - b.arg })
-		return [][]condition{conds}, nil
+		return [][]condition{conds}
 	}
 	out := make([][]condition, 0, len(args))
 	for _, a := range args {
 		out = append(out, []condition{toCond(a)})
 	}
-	return out, nil
+	return out
+}
+
+// unconditional is the condition sets of a rule without args (read only).
+var unconditional = [][]condition{nil}
+
+// repeatsIndex reports whether two conditions test the same argument. Parse
+// allows indices 0..5, which a bit set covers; a Profile built in code may
+// hold others.
+func repeatsIndex(args []Arg) bool {
+	var small uint64
+	var large map[uint]bool
+	for _, a := range args {
+		if a.Index < 64 {
+			bit := uint64(1) << a.Index
+			if small&bit != 0 {
+				return true
+			}
+			small |= bit
+			continue
+		}
+		if large[a.Index] {
+			return true
+		}
+		if large == nil {
+			large = map[uint]bool{}
+		}
+		large[a.Index] = true
+	}
+	return false
 }
 
 // addRule adds one libseccomp rule (one name, one condition list) to every
-// architecture of the filter, as seccomp_rule_add does.
-func (r *resolver) addRule(s *Syscall, path, name string, nrs []int, act Action, conds []condition) error {
-	for j, a := range r.pol.Arches {
+// architecture of the filter, as seccomp_rule_add does. nrs are the name's
+// numbers on the architectures, m its socketcall/ipc call.
+func (r *resolver) addRule(s *Syscall, i int, name string, nrs []int32, m muxCall, act Action, conds []condition) error {
+	for j := range r.archs {
+		ai := &r.archs[j]
 		if nr := nrs[j]; nr >= 0 {
-			if err := r.addToArch(s, path, a, nr, name, act, conds, false); err != nil {
+			if err := r.addToArch(s, i, ai, int(nr), name, act, conds, false); err != nil {
 				return err
 			}
 		}
-		if !r.multiplexedName(a, name) {
+		if !ai.multiplexed || m.call == 0 {
 			continue
 		}
 		// libseccomp also adds the rule to socketcall/ipc with argument 0
 		// forced to the call number, replacing any condition on it.
-		muxNr, call, muxName := r.mux(a, name)
+		muxNr, muxName := ai.socketcall, "socketcall"
+		if m.ipc {
+			muxNr, muxName = ai.ipc, "ipc"
+		}
 		if muxNr < 0 {
 			continue
 		}
-		mc := []condition{{arg: 0, op: OpEqualTo, mask: ^uint64(0), datum: uint64(call)}}
+		mc := make([]condition, 1, 1+len(conds))
+		mc[0] = condition{arg: 0, op: OpEqualTo, mask: ^uint64(0), datum: uint64(m.call)}
 		for _, c := range conds {
 			if c.arg != 0 {
 				mc = append(mc, c)
 			}
 		}
-		if err := r.addToArch(s, path, a, muxNr, muxName, act, mc, true); err != nil {
+		if err := r.addToArch(s, i, ai, muxNr, muxName, act, mc, true); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (r *resolver) multiplexedName(a arch.Arch, name string) bool {
-	if !syscalls.Multiplexed(a) {
-		return false
-	}
-	_, sock := syscalls.SocketcallNumber(name)
-	_, ipc := syscalls.IPCNumber(name)
-	return sock || ipc
-}
-
-func (r *resolver) mux(a arch.Arch, name string) (nr, call int, muxName string) {
-	if c, ok := syscalls.SocketcallNumber(name); ok {
-		if n, ok := syscalls.SocketcallNr(a); ok {
-			return n, c, "socketcall"
-		}
-	}
-	if c, ok := syscalls.IPCNumber(name); ok {
-		if n, ok := syscalls.IPCNr(a); ok {
-			return n, c, "ipc"
-		}
-	}
-	return -1, 0, ""
-}
-
 // addToArch is db_rule_add for one architecture.
-func (r *resolver) addToArch(s *Syscall, path string, a arch.Arch, nr int, name string, act Action, conds []condition, muxed bool) error {
-	ap := r.pol.perArch[a]
-	chain := buildChain(conds, act, a.Is64Bit())
+// i is the rule's index in the profile (s.Index may differ in a Profile
+// built in code), for messages.
+func (r *resolver) addToArch(s *Syscall, i int, ai *archInfo, nr int, name string, act Action, conds []condition, muxed bool) error {
+	ap, a := ai.ap, ai.ap.Arch
+	chain := buildChain(conds, act, ai.is64)
 	sp := ap.byNr[nr]
 	if sp == nil {
-		sp = r.newSyscallPolicy()
-		*sp = SyscallPolicy{Nr: nr, Name: name, Action: act, Tree: chain, Rules: []int{s.Index}}
+		sp = &r.policies.take(1)[0]
+		rules := r.ruleLists.take(1)
+		rules[0] = s.Index
+		*sp = SyscallPolicy{Nr: nr, Name: name, Action: act, Tree: chain, Rules: rules}
 		ap.byNr[nr] = sp
 		ap.Syscalls = append(ap.Syscalls, sp)
 		return nil
@@ -486,19 +611,19 @@ func (r *resolver) addToArch(s *Syscall, path string, a arch.Arch, nr int, name 
 		// silently drops this one, whatever its action.
 		switch {
 		case chain == nil && act != sp.Action:
-			r.warnOn("conflicting-actions", r.p.at(s.actionOff, s.Pos), path+".action", name, a, "this rule gives %s, an earlier unconditional rule gives %s: libseccomp keeps the first and ignores this one", act, sp.Action)
+			r.warnOn("conflicting-actions", r.p.at(s.actionOff, s.Pos), r.rulePath(i)+".action", name, a, "this rule gives %s, an earlier unconditional rule gives %s: libseccomp keeps the first and ignores this one", act, sp.Action)
 		case chain != nil && (act != sp.Action || !muxed):
-			r.warnOn("shadowed", s.Pos, path, name, a, "this rule is ignored: an earlier unconditional rule already gives %s (libseccomp keeps the first)", sp.Action)
+			r.warnOn("shadowed", s.Pos, r.rulePath(i), name, a, "this rule is ignored: an earlier unconditional rule already gives %s (libseccomp keeps the first)", sp.Action)
 		}
 	case chain == nil:
 		// A new unconditional rule replaces the conditional ones.
 		if !sp.Tree.actCheck(act) && !muxed {
-			r.warnOn("shadowed", s.Pos, path, name, a, "this unconditional rule replaces earlier rules with argument conditions and other actions (libseccomp drops them)")
+			r.warnOn("shadowed", s.Pos, r.rulePath(i), name, a, "this unconditional rule replaces earlier rules with argument conditions and other actions (libseccomp drops them)")
 		}
 		sp.Tree, sp.Action = nil, act
 	default:
 		if !sp.Tree.add(chain) {
-			return &Error{File: r.p.Source.File, Path: path, Pos: s.Pos, Err: ErrConflict,
+			return &Error{File: r.p.Source.File, Path: r.rulePath(i), Pos: s.Pos, Err: ErrConflict,
 				Msg: fmt.Sprintf("%s on %s: this rule gives %s where an earlier rule with the same conditions gives another action; libseccomp refuses it (EEXIST) and runc fails to start the container", name, a, act)}
 		}
 	}
@@ -508,7 +633,8 @@ func (r *resolver) addToArch(s *Syscall, path string, a arch.Arch, nr int, name 
 // enosysRule computes runc's ENOSYS stub: for the native architecture and
 // each one the config lists (runc's patchbpf always includes the native
 // one), syscall numbers above the largest one any kept rule names (known
-// names; socket/ipc names count only where they are not multiplexed).
+// names; socket/ipc names count only where they are not multiplexed),
+// which keep found.
 func (r *resolver) enosysRule() {
 	if r.pol.Target.Runtime != RuntimeRunc {
 		return
@@ -517,20 +643,9 @@ func (r *resolver) enosysRule() {
 	case ActAllow, ActLog, ActTrace:
 		return
 	}
-	for j, a := range r.pol.Arches {
-		largest := 0
-		for _, k := range r.kept {
-			for i, n := range k.names {
-				if r.multiplexedName(a, n) {
-					continue // libseccomp resolves these to pseudo numbers
-				}
-				if nr := k.nrs[i][j]; nr > largest {
-					largest = nr
-				}
-			}
-		}
-		if largest > 0 {
-			r.pol.perArch[a].ENOSYSAbove = int64(largest)
+	for _, ai := range r.archs {
+		if ai.largest > 0 {
+			ai.ap.ENOSYSAbove = int64(ai.largest)
 		}
 	}
 }
