@@ -247,104 +247,149 @@ type condition struct {
 // (_db_rule_gen with _db_rule_gen_arg_64 / _db_rule_gen_arg_32). It returns
 // nil when no condition needs a comparison (the rule is unconditional).
 func buildChain(conds []condition, act Action, is64 bool) *Level {
-	var head *Level
-	// prev are the nodes whose tf branch leads on to the next condition.
-	var prev []*Node
-	tf := false
-	link := func(lvl *Level) {
-		if head == nil {
-			head = lvl
-		}
-		for _, p := range prev {
-			if tf {
-				p.True = lvl
-			} else {
-				p.False = lvl
-			}
-		}
-	}
+	var b chainBuilder
 	for _, c := range conds {
 		if is64 {
-			needHi := !(c.op == OpMaskedEqual && uint32(c.mask>>32) == 0)
-			needLo := !(c.op == OpMaskedEqual && uint32(c.mask) == 0)
-			if !needHi && !needLo {
-				continue
-			}
-			mk := func(hi bool, op CmpOp) *Node {
-				m, d := uint32(c.mask), uint32(c.datum)
-				if hi {
-					m, d = uint32(c.mask>>32), uint32(c.datum>>32)
-				}
-				return &Node{Arg: c.arg, Hi: hi, Op: op, Mask: m, Datum: d & m, OpOrig: c.op, DatumFull: c.datum}
-			}
-			switch c.op {
-			case OpGreaterThan, OpGreaterEqual, OpLessThan, OpLessEqual:
-				lowOp := CmpGE
-				if c.op == OpGreaterThan || c.op == OpLessEqual {
-					lowOp = CmpGT
-				}
-				n0, n1, n2 := mk(true, CmpGT), mk(true, CmpEQ), mk(false, lowOp)
-				l0 := &Level{Nodes: []*Node{n0}}
-				link(l0)
-				n0.False = &Level{Nodes: []*Node{n1}}
-				n1.True = &Level{Nodes: []*Node{n2}}
-				if c.op == OpGreaterThan || c.op == OpGreaterEqual {
-					prev, tf = []*Node{n0, n2}, true
-				} else {
-					prev, tf = []*Node{n1, n2}, false
-				}
-			default: // EQ, NE, MASKED_EQ
-				op := CmpEQ
-				if c.op == OpMaskedEqual {
-					op = CmpMaskedEQ
-				}
-				n0, n1 := mk(true, op), mk(false, op)
-				l0 := &Level{Nodes: []*Node{n0}}
-				link(l0)
-				n0.True = &Level{Nodes: []*Node{n1}}
-				if c.op == OpNotEqual {
-					prev, tf = []*Node{n0, n1}, false
-				} else {
-					prev, tf = []*Node{n1}, true
-				}
-			}
-			continue
+			b.add64(c)
+		} else {
+			b.add32(c)
 		}
-		// 32-bit: one node on the low word, the datum truncated.
-		if c.op == OpMaskedEqual && uint32(c.mask) == 0 {
-			continue
-		}
-		n := &Node{Arg: c.arg, OpOrig: c.op, Mask: 0xffffffff, Datum: uint32(c.datum), DatumFull: c.datum}
-		link(&Level{Nodes: []*Node{n}})
-		switch c.op {
-		case OpNotEqual:
-			n.Op, tf = CmpEQ, false
-		case OpLessThan:
-			n.Op, tf = CmpGE, false
-		case OpLessEqual:
-			n.Op, tf = CmpGT, false
-		case OpGreaterThan:
-			n.Op, tf = CmpGT, true
-		case OpGreaterEqual:
-			n.Op, tf = CmpGE, true
-		case OpMaskedEqual:
-			n.Op, tf = CmpMaskedEQ, true
-			n.Mask = uint32(c.mask)
-			n.Datum = uint32(c.datum) & n.Mask
-		default:
-			n.Op, tf = CmpEQ, true
-		}
-		prev = []*Node{n}
 	}
-	if head == nil {
+	if b.head == nil {
 		return nil
 	}
-	for _, p := range prev {
-		if tf {
+	for _, p := range b.prev[:b.nprev] {
+		if b.tf {
 			p.ActT, p.HasActT = act, true
 		} else {
 			p.ActF, p.HasActF = act, true
 		}
 	}
-	return head
+	return b.head
+}
+
+// chainBuilder holds a chain under construction.
+type chainBuilder struct {
+	head *Level
+	// prev are the nodes whose tf branch leads on to the next condition
+	// (or, after the last, returns the action).
+	prev  [2]*Node
+	nprev int
+	tf    bool
+}
+
+// chainLevel is a level of a chain: one node alone. The level, the node
+// and the node list are allocated together; merging into a tree appends
+// to a level's list, which then moves out (its capacity is 1).
+type chainLevel struct {
+	lvl   Level
+	node  Node
+	nodes [1]*Node
+}
+
+func newChainLevel(n Node) (*Level, *Node) {
+	c := &chainLevel{node: n}
+	c.nodes[0] = &c.node
+	c.lvl.Nodes = c.nodes[:]
+	return &c.lvl, &c.node
+}
+
+// link makes lvl the next condition's level.
+func (b *chainBuilder) link(lvl *Level) {
+	if b.head == nil {
+		b.head = lvl
+	}
+	for _, p := range b.prev[:b.nprev] {
+		if b.tf {
+			p.True = lvl
+		} else {
+			p.False = lvl
+		}
+	}
+}
+
+func (b *chainBuilder) setPrev(tf bool, nodes ...*Node) {
+	b.tf, b.nprev = tf, copy(b.prev[:], nodes)
+}
+
+// word is c's comparison on one 32-bit word of the argument.
+func word(c condition, hi bool, op CmpOp) Node {
+	m, d := uint32(c.mask), uint32(c.datum)
+	if hi {
+		m, d = uint32(c.mask>>32), uint32(c.datum>>32)
+	}
+	return Node{Arg: c.arg, Hi: hi, Op: op, Mask: m, Datum: d & m, OpOrig: c.op, DatumFull: c.datum}
+}
+
+// add64 adds a condition on a 64-bit argument: two or three word
+// comparisons, high word first.
+func (b *chainBuilder) add64(c condition) {
+	needHi := !(c.op == OpMaskedEqual && uint32(c.mask>>32) == 0)
+	needLo := !(c.op == OpMaskedEqual && uint32(c.mask) == 0)
+	if !needHi && !needLo {
+		return
+	}
+	switch c.op {
+	case OpGreaterThan, OpGreaterEqual, OpLessThan, OpLessEqual:
+		lowOp := CmpGE
+		if c.op == OpGreaterThan || c.op == OpLessEqual {
+			lowOp = CmpGT
+		}
+		l0, n0 := newChainLevel(word(c, true, CmpGT))
+		l1, n1 := newChainLevel(word(c, true, CmpEQ))
+		l2, n2 := newChainLevel(word(c, false, lowOp))
+		b.link(l0)
+		n0.False = l1
+		n1.True = l2
+		if c.op == OpGreaterThan || c.op == OpGreaterEqual {
+			b.setPrev(true, n0, n2)
+		} else {
+			b.setPrev(false, n1, n2)
+		}
+	default: // EQ, NE, MASKED_EQ
+		op := CmpEQ
+		if c.op == OpMaskedEqual {
+			op = CmpMaskedEQ
+		}
+		l0, n0 := newChainLevel(word(c, true, op))
+		l1, n1 := newChainLevel(word(c, false, op))
+		b.link(l0)
+		n0.True = l1
+		if c.op == OpNotEqual {
+			b.setPrev(false, n0, n1)
+		} else {
+			b.setPrev(true, n1)
+		}
+	}
+}
+
+// add32 adds a condition on a 32-bit argument: one node on the low word,
+// the datum truncated.
+func (b *chainBuilder) add32(c condition) {
+	if c.op == OpMaskedEqual && uint32(c.mask) == 0 {
+		return
+	}
+	n := Node{Arg: c.arg, OpOrig: c.op, Mask: 0xffffffff, Datum: uint32(c.datum), DatumFull: c.datum}
+	tf := true
+	switch c.op {
+	case OpNotEqual:
+		n.Op, tf = CmpEQ, false
+	case OpLessThan:
+		n.Op, tf = CmpGE, false
+	case OpLessEqual:
+		n.Op, tf = CmpGT, false
+	case OpGreaterThan:
+		n.Op = CmpGT
+	case OpGreaterEqual:
+		n.Op = CmpGE
+	case OpMaskedEqual:
+		n.Op = CmpMaskedEQ
+		n.Mask = uint32(c.mask)
+		n.Datum = uint32(c.datum) & n.Mask
+	default:
+		n.Op = CmpEQ
+	}
+	lvl, np := newChainLevel(n)
+	b.link(lvl)
+	b.setPrev(tf, np)
 }
