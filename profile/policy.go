@@ -131,28 +131,47 @@ func (p *Profile) Resolve(t Target) (*Policy, error) {
 	}
 	r.enosysRule()
 	r.flushArchWarnings()
+	most := 0
 	for _, ai := range r.archs {
-		r.sortByNr(ai.ap)
+		most = max(most, len(ai.ap.Syscalls))
+	}
+	keys := make([]uint64, 0, most)
+	for _, ai := range r.archs {
+		sortByNr(ai.ap.Syscalls, keys)
 	}
 	return r.pol, nil
 }
 
-// sortByNr sorts ap.Syscalls by number. It sorts pointer-free keys
-// (number, position) and then permutes the pointers once: swapping
-// pointers costs a write barrier each while the garbage collector runs,
-// which Resolve's allocations make it do often. Numbers are non-negative
-// and below 2^32, and unique within an architecture.
-func (r *resolver) sortByNr(ap *ArchPolicy) {
-	keys := r.sortKeys[:0]
-	for i, sp := range ap.Syscalls {
+// sortByNr sorts sps by number, with keys as scratch. It sorts
+// pointer-free keys (number, position) and then moves each pointer once,
+// along the cycles of the permutation: swapping pointers costs a write
+// barrier each while the garbage collector runs, which Resolve's
+// allocations make it do often. Numbers are non-negative, below 2^32 and
+// unique within an architecture.
+func sortByNr(sps []*SyscallPolicy, keys []uint64) {
+	keys = keys[:0]
+	for i, sp := range sps {
 		keys = append(keys, uint64(sp.Nr)<<32|uint64(i))
 	}
 	slices.Sort(keys)
-	old := append(r.sortBuf[:0], ap.Syscalls...)
-	for k, key := range keys {
-		ap.Syscalls[k] = old[uint32(key)]
+	const moved = ^uint64(0) // not a key: positions are below 2^32-1
+	for start := range keys {
+		if keys[start] == moved {
+			continue
+		}
+		// keys[j]'s low word is where the pointer that belongs at j is now.
+		first := sps[start]
+		for j := start; ; {
+			from := int(uint32(keys[j]))
+			keys[j] = moved
+			if from == start {
+				sps[j] = first
+				break
+			}
+			sps[j] = sps[from]
+			j = from
+		}
 	}
-	r.sortKeys, r.sortBuf = keys, old[:0]
 }
 
 type resolver struct {
@@ -169,9 +188,6 @@ type resolver struct {
 	names []string
 	nrs   []int32
 	muxes []muxCall
-	// sortKeys and sortBuf are sortByNr's scratch.
-	sortKeys []uint64
-	sortBuf  []*SyscallPolicy
 	// seen maps a name to 1 + the index of the last rule that listed it,
 	// to drop repeats within a rule without a map per rule.
 	seen        map[string]int
