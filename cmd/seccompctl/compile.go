@@ -2,11 +2,20 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
+	"maps"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
+	"github.com/seccompctl/seccompctl/arch"
+	"github.com/seccompctl/seccompctl/bench"
 	"github.com/seccompctl/seccompctl/compile"
+	"github.com/seccompctl/seccompctl/syscalls"
 )
 
 func init() {
@@ -19,7 +28,8 @@ func runCompile(e *env) int {
 	tf.register(fs)
 	format := fs.String("format", "text", "output format: raw, base64, text, go, c")
 	out := fs.String("o", "-", "output file (- for standard output)")
-	balanced := fs.Bool("balanced", false, "balance the search tree by interval count instead of by cost")
+	balanced := fs.Bool("balanced", false, "balance the search tree by interval count instead of by call frequency and cost (same as --weights none)")
+	weights := fs.String("weights", "default", "search-tree weights: default (the built-in mix of recorded workloads), none (a balanced tree), or FILE: a JSON object of syscall name to relative call frequency, or an strace -f -c summary")
 	if status, ok := parseFlags(e, fs); !ok {
 		return status
 	}
@@ -39,7 +49,22 @@ func runCompile(e *env) int {
 	if err != nil {
 		return e.errorf(exitInput, "%v", err)
 	}
-	prog, err := compile.Compile(pol, compile.Options{Balanced: *balanced})
+	opts := compile.Options{Balanced: *balanced}
+	switch *weights {
+	case "default":
+	case "none":
+		opts.Balanced = true
+	default:
+		w, missing, err := loadWeights(*weights, pol.Target.Arch)
+		if err != nil {
+			return e.errorf(exitInput, "--weights: %v", err)
+		}
+		if len(missing) > 0 {
+			fmt.Fprintf(e.stderr, "seccompctl: --weights: %s: no number on %s for %s (ignored)\n", *weights, pol.Target.Arch, strings.Join(missing, ", "))
+		}
+		opts.Weights = w
+	}
+	prog, err := compile.Compile(pol, opts)
 	if err != nil {
 		return e.errorf(exitInput, "%s: %v", fs.Arg(0), err)
 	}
@@ -57,6 +82,67 @@ func runCompile(e *env) int {
 		return e.errorf(exitInput, "%v", err)
 	}
 	return exitOK
+}
+
+// maxWeightsFile bounds a --weights file; strace summaries are a few KB.
+const maxWeightsFile = 1 << 20
+
+// loadWeights reads a --weights FILE for the native architecture a: a JSON
+// object of syscall name → relative frequency, or a `strace -c` summary.
+// Names a lacks are returned in missing.
+func loadWeights(file string, a arch.Arch) (weights map[int]float64, missing []string, err error) {
+	data, err := readLimited(file, maxWeightsFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	byName := map[string]float64{}
+	if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && trimmed[0] == '{' {
+		if err := json.Unmarshal(trimmed, &byName); err != nil {
+			return nil, nil, fmt.Errorf("%s: not a JSON object of syscall name to number: %w", file, err)
+		}
+	} else {
+		mix, err := bench.ParseStrace(file, data)
+		if err != nil {
+			return nil, nil, err
+		}
+		for name, n := range mix.Calls {
+			byName[name] = float64(n)
+		}
+	}
+	weights = map[int]float64{}
+	for _, name := range slices.Sorted(maps.Keys(byName)) {
+		v := byName[name]
+		if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, nil, fmt.Errorf("%s: %s: weight %v is not a finite number ≥ 0", file, name, v)
+		}
+		nr, ok := syscalls.Number(a, name)
+		if !ok {
+			missing = append(missing, name)
+			continue
+		}
+		weights[nr] += v
+	}
+	if len(weights) == 0 {
+		return nil, nil, fmt.Errorf("%s: no syscall of %s has a weight", file, a)
+	}
+	return weights, missing, nil
+}
+
+// readLimited reads a whole file, refusing one larger than limit bytes.
+func readLimited(file string, limit int64) ([]byte, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: larger than %d bytes", file, limit)
+	}
+	return data, nil
 }
 
 // writeFileAtomic writes data to a temporary file in path's directory and
