@@ -136,8 +136,11 @@ const (
 	// VariantLeaveOneOut for the same recipe on unseen workloads).
 	VariantDefault  = "seccompctl"
 	VariantBalanced = "seccompctl -balanced"
-	VariantLibOpt1  = "libseccomp opt1 + runc stub"
-	VariantLibOpt2  = "libseccomp opt2 + runc stub"
+	// VariantUncachedOnly weighs only the calls Linux ≥ 5.11's action
+	// cache does not absorb (compile.Options.UncachedOnly).
+	VariantUncachedOnly = "seccompctl -uncached-only"
+	VariantLibOpt1      = "libseccomp opt1 + runc stub"
+	VariantLibOpt2      = "libseccomp opt2 + runc stub"
 	// KernelUncachedFloor names the AllowAllUncached filter in kernel
 	// results.
 	KernelUncachedFloor = "allow-all, uncacheable (ld args[0]; ret ALLOW)"
@@ -269,6 +272,7 @@ func measureProfile(name string, opts RunOptions, lsc *Libseccomp) (*ProfileRepo
 	list := []ours{
 		{name: VariantDefault, alone: true},
 		{name: VariantBalanced, opts: compile.Options{Balanced: true}, alone: true},
+		{name: VariantUncachedOnly, opts: compile.Options{UncachedOnly: true}, alone: true},
 	}
 	for _, m := range opts.Mixes {
 		if m.Arch != opts.Native {

@@ -377,6 +377,9 @@ func (c *codegen) leafWeights(ivs []interval, arches []arch.Arch, leaves []*bloc
 	}
 	freqTotal := 0.0
 	for i, f := range freq {
+		if c.opts.UncachedOnly && cachedLeaf(leaves[i]) {
+			f = 0
+		}
 		freq[i] = max(f, 0)
 		freqTotal += freq[i]
 	}
@@ -387,6 +390,13 @@ func (c *codegen) leafWeights(ivs []interval, arches []arch.Arch, leaves []*bloc
 		tw.freq = freq
 	}
 	return tw
+}
+
+// cachedLeaf reports whether an interval's leaf allows without reading
+// anything: the search above it reads only nr and arch, so the kernel's
+// action cache (Linux ≥ 5.11) answers those syscalls without the filter.
+func cachedLeaf(b *block) bool {
+	return b.kind == termRet && len(b.insns) == 0 && profile.Action(b.k) == profile.ActAllow
 }
 
 // costBase, mixShare, maxRegret and secondaryABIWeight tune the search

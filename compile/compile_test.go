@@ -319,3 +319,38 @@ func init() {
 }
 
 func updating() bool { return flag.Lookup("update").Value.String() == "true" }
+
+// TestUncachedOnly: with Options.UncachedOnly the frequencies of syscalls
+// the kernel's action cache answers count for nothing, so a rarely made
+// argument-filtered call moves up past a frequent allowed one; decisions
+// stay those of the reference.
+func TestUncachedOnly(t *testing.T) {
+	p, err := profile.ParseFile(filepath.Join("..", "examples", "docker-default.json"))
+	require.NoError(t, err)
+	pol, err := p.Resolve(profile.Target{Arch: arch.X86_64, Caps: profile.DockerDefaultCaps, Kernel: profile.KernelVersion{Kernel: 6, Major: 1}})
+	require.NoError(t, err)
+	nr := func(name string) int {
+		n, ok := syscalls.Number(arch.X86_64, name)
+		require.True(t, ok, name)
+		return n
+	}
+	// Frequent cached calls on both sides of personality's number, and a
+	// few personality calls.
+	weights := map[int]float64{nr("read"): 1e6, nr("getppid"): 1e6, nr("openat"): 1e6, nr("personality"): 10}
+	executed := func(opts compile.Options, name string) int {
+		prog, err := compile.Compile(pol, opts)
+		require.NoError(t, err)
+		checkAgainstReference(t, pol, prog)
+		emu, err := compile.NewEmulator(prog.Insns, binary.LittleEndian)
+		require.NoError(t, err)
+		return emu.Run(compile.Data{Nr: int32(nr(name)), Arch: arch.X86_64.Audit()}).Executed
+	}
+	all := executed(compile.Options{Weights: weights}, "personality")
+	uncached := executed(compile.Options{Weights: weights, UncachedOnly: true}, "personality")
+	t.Logf("personality(0): %d instructions weighted by every call, %d by uncached calls only", all, uncached)
+	assert.Less(t, uncached, all)
+	assert.Greater(t, executed(compile.Options{Weights: weights, UncachedOnly: true}, "read"),
+		executed(compile.Options{Weights: weights}, "read"), "read is cached: it may sink")
+	// With the default mix too.
+	executed(compile.Options{UncachedOnly: true}, "personality")
+}

@@ -15,6 +15,13 @@ type Options struct {
 	// so that rare syscalls do not sink deep (see leafWeights). Nil means
 	// DefaultMix of the native architecture.
 	Weights map[int]float64
+	// UncachedOnly counts, of those frequencies, only the calls that run
+	// the filter on Linux 5.11 and later: syscalls the filter allows
+	// whatever their arguments are answered from the kernel's action
+	// cache, so they weigh nothing and the tree favours argument-filtered
+	// and denied syscalls. For filters that only run on such kernels; on
+	// older ones every call runs the filter and the default is better.
+	UncachedOnly bool
 }
 
 // DefaultOptions are the options Compile uses when given the zero value.

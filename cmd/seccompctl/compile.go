@@ -30,6 +30,7 @@ func runCompile(e *env) int {
 	out := fs.String("o", "-", "output file (- for standard output)")
 	balanced := fs.Bool("balanced", false, "balance the search tree by interval count instead of by call frequency and cost (same as --weights none)")
 	weights := fs.String("weights", "default", "search-tree weights: default (the built-in mix of recorded workloads), none (a balanced tree), or FILE: a JSON object of syscall name to relative call frequency, or an strace -f -c summary")
+	uncached := fs.Bool("uncached-only", false, "weight only the calls Linux 5.11+'s action cache does not answer (argument-filtered and denied syscalls), for filters that only run on such kernels")
 	if status, ok := parseFlags(e, fs); !ok {
 		return status
 	}
@@ -49,7 +50,7 @@ func runCompile(e *env) int {
 	if err != nil {
 		return e.errorf(exitInput, "%v", err)
 	}
-	opts := compile.Options{Balanced: *balanced}
+	opts := compile.Options{Balanced: *balanced, UncachedOnly: *uncached}
 	switch *weights {
 	case "default":
 	case "none":

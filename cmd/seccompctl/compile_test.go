@@ -60,18 +60,20 @@ func TestCompileWeights(t *testing.T) {
 	balanced := compileRaw(t, "--balanced")
 	fromJSON := compileRaw(t, "--weights", skewed)
 	fromStrace := compileRaw(t, "--weights", mix)
+	uncached := compileRaw(t, "--uncached-only")
 	assert.Equal(t, none, balanced, "--weights none is --balanced")
 	assert.Equal(t, def, compileRaw(t, "--weights", "default"))
 	assert.NotEqual(t, def, none)
 	assert.NotEqual(t, def, fromJSON)
 	assert.NotEqual(t, def, fromStrace)
+	assert.NotEqual(t, def, uncached)
 	assert.Less(t, executed(t, fromJSON, "getpriority"), executed(t, def, "getpriority"), "the heavy syscall moves up")
 
 	p, err := profile.ParseFile(dockerProfilePath(t))
 	require.NoError(t, err)
 	pol, err := p.Resolve(profile.Target{Arch: arch.X86_64, Caps: profile.DockerDefaultCaps, Kernel: profile.KernelVersion{Kernel: 6, Major: 1}})
 	require.NoError(t, err)
-	for _, prog := range [][]bpf.RawInstruction{def, none, fromJSON, fromStrace} {
+	for _, prog := range [][]bpf.RawInstruction{def, none, fromJSON, fromStrace, uncached} {
 		em := emulator(t, prog)
 		for _, a := range pol.Arches {
 			for _, s := range syscalls.Table(a) {
