@@ -565,12 +565,14 @@ func (r *jsonReader) str() (string, bool, *syntaxError) {
 	d := r.data
 	r.pos++ // opening quote
 	start := r.pos
-	// Fast path: no escapes, so the value is a slice of the input.
+	// Fast path: no escapes, so the value is a slice of the input, and
+	// only one with a byte above 0x7f needs checking for UTF-8.
+	var bits byte // all bytes or-ed
 	for r.pos < len(d) {
 		c := d[r.pos]
 		if c == '"' {
 			s := d[start:r.pos]
-			if !utf8.ValidString(s) {
+			if bits >= utf8.RuneSelf && !utf8.ValidString(s) {
 				return "", false, r.badUTF8(start, r.pos)
 			}
 			r.pos++
@@ -579,6 +581,7 @@ func (r *jsonReader) str() (string, bool, *syntaxError) {
 		if c == '\\' || c < 0x20 {
 			break
 		}
+		bits |= c
 		r.pos++
 	}
 	var b strings.Builder

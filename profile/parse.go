@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -161,17 +162,14 @@ func (d *decoder) fields(v jv, known []string, set func(key string, val jv) erro
 	parent, haveParent := "", false // v's path, for unknown keys
 	for k, val := range v.members() {
 		key := k.text()
-		isKnown := false
-		for _, name := range known {
-			if name == key {
-				isKnown = true
-				break
+		if !slices.Contains(known, key) {
+			// No two known keys differ only in case, so the exact match
+			// can come first.
+			for _, name := range known {
+				if strings.EqualFold(name, key) {
+					return d.errorf(k, k.path(), nil, "unknown key %q: did you mean %q? (keys are case-sensitive)", key, name)
+				}
 			}
-			if strings.EqualFold(name, key) {
-				return d.errorf(k, k.path(), nil, "unknown key %q: did you mean %q? (keys are case-sensitive)", key, name)
-			}
-		}
-		if !isKnown {
 			if !haveParent {
 				parent, haveParent = v.path(), true
 			}
