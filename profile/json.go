@@ -193,6 +193,7 @@ type jsonReader struct {
 	maxDepth int
 	path     []pathSeg // of the value being read, for messages
 	doc      *jsonDoc
+	bound    int // tapeSize(data)
 }
 
 // pathSeg is one step of the reader's path: a member name, or an array
@@ -208,7 +209,9 @@ func readJSON(data []byte, maxDepth int) (jv, *syntaxError) {
 
 // parseJSON reads the document in src, which the result's strings alias.
 func parseJSON(src string, maxDepth int) (jv, *syntaxError) {
-	r := &jsonReader{data: src, maxDepth: maxDepth, doc: &jsonDoc{src: src, vals: make([]jsonValue, 0, tapeSize(src))}}
+	bound := tapeSize(src)
+	r := &jsonReader{data: src, maxDepth: maxDepth, bound: bound,
+		doc: &jsonDoc{src: src, vals: make([]jsonValue, 0, min(bound, initialTape))}}
 	if len(src) == 0 {
 		return jv{}, r.fail(0, "empty input: want a JSON object")
 	}
@@ -232,22 +235,28 @@ func parseJSON(src string, maxDepth int) (jv, *syntaxError) {
 	return jv{doc: r.doc}, nil
 }
 
-// maxInitialTape bounds the tape allocated up front, so that input refused
-// early (nested too deep) does not pay for what it would have needed.
-const maxInitialTape = 1 << 14
-
-// tapeSize bounds the tape src needs, so that it is allocated once: besides
-// the root, every element follows a '[' or a ',', every key a '{' or a ',',
-// and every member value a ':'.
+// tapeSize bounds the tape src needs, so that it is allocated once or
+// twice: besides the root, every element follows a '[' or a ',', every key
+// a '{' or a ',', and every member value a ':'.
 func tapeSize(src string) int {
-	n := 1 + strings.Count(src, "[") + strings.Count(src, "{") + strings.Count(src, ",") + strings.Count(src, ":")
-	return min(n, maxInitialTape)
+	return 1 + strings.Count(src, "[") + strings.Count(src, "{") + strings.Count(src, ",") + strings.Count(src, ":")
 }
+
+// initialTape is the most entries allocated before the input proves it
+// needs them: enough for real profiles, small for input refused early
+// (nested too deep).
+const initialTape = 4096
 
 // push appends an entry and returns its index; a container's end is set
 // when it closes (close).
 func (r *jsonReader) push(kind jsonKind, off, n int) int {
 	i := len(r.doc.vals)
+	if i == cap(r.doc.vals) {
+		// Past initialTape: make room for the rest at once.
+		vals := make([]jsonValue, i, max(2*i, r.bound))
+		copy(vals, r.doc.vals)
+		r.doc.vals = vals
+	}
 	r.doc.vals = append(r.doc.vals, jsonValue{kind: kind, end: i + 1, off: off, n: n})
 	return i
 }
