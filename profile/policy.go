@@ -180,12 +180,12 @@ type resolver struct {
 	// archs holds what adding a rule needs about each of pol.Arches.
 	archs []archInfo
 	// names, nrs and muxes describe the rule being added (reused from one
-	// rule to the next): its names known to the syscall tables, without
-	// repeats; nrs[i*len(archs)+j], names[i]'s number on the j-th
-	// architecture, or -1 where libseccomp has none (looked up once, used
-	// by every condition set and for the ENOSYS rule); names[i]'s
-	// socketcall/ipc call.
-	names []string
+	// rule to the next): the indices in its Names of those known to the
+	// syscall tables, without repeats; nrs[i*len(archs)+j], that name's
+	// number on the j-th architecture, or -1 where libseccomp has none
+	// (looked up once, used by every condition set and for the ENOSYS
+	// rule); its socketcall/ipc call.
+	names []int32
 	nrs   []int32
 	muxes []muxCall
 	// seen maps a name to 1 + the index of the last rule that listed it,
@@ -405,7 +405,7 @@ func (r *resolver) rules() error {
 	for _, s := range r.p.Syscalls {
 		most = max(most, len(s.Names))
 	}
-	r.names = make([]string, 0, most)
+	r.names = make([]int32, 0, most)
 	r.nrs = make([]int32, 0, most*len(r.archs))
 	r.muxes = make([]muxCall, 0, most)
 	for i := range r.p.Syscalls {
@@ -429,9 +429,9 @@ func (r *resolver) rules() error {
 		}
 		condSets := r.conditions(s)
 		na := len(r.archs)
-		for k, name := range r.names {
+		for k, j := range r.names {
 			for _, conds := range condSets {
-				if err := r.addRule(s, i, name, r.nrs[k*na:(k+1)*na], r.muxes[k], act, conds); err != nil {
+				if err := r.addRule(s, i, s.Names[j], r.nrs[k*na:(k+1)*na], r.muxes[k], act, conds); err != nil {
 					return err
 				}
 			}
@@ -472,7 +472,7 @@ func (r *resolver) keep(i int, s *Syscall) {
 			continue
 		}
 		m := r.muxCall(n)
-		r.names = append(r.names, n)
+		r.names = append(r.names, int32(j))
 		r.muxes = append(r.muxes, m)
 		nrs := r.nrs[len(r.nrs)-len(r.archs):]
 		for j := range r.archs {
@@ -607,7 +607,10 @@ func (r *resolver) addRule(s *Syscall, i int, name string, nrs []int32, m muxCal
 // built in code), for messages.
 func (r *resolver) addToArch(s *Syscall, i int, ai *archInfo, nr int, name string, act Action, conds []condition, muxed bool) error {
 	ap, a := ai.ap, ai.ap.Arch
-	chain := buildChain(conds, act, ai.is64)
+	var chain *Level
+	if len(conds) > 0 {
+		chain = buildChain(conds, act, ai.is64)
+	}
 	sp := ap.byNr[nr]
 	if sp == nil {
 		sp = &r.policies.take(1)[0]
