@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"hash/maphash"
 	"slices"
 
 	"github.com/seccompctl/seccompctl/arch"
@@ -185,12 +186,10 @@ type resolver struct {
 	// number on the j-th architecture, or -1 where libseccomp has none
 	// (looked up once, used by every condition set and for the ENOSYS
 	// rule); its socketcall/ipc call.
-	names []int32
-	nrs   []int32
-	muxes []muxCall
-	// seen maps a name to 1 + the index of the last rule that listed it,
-	// to drop repeats within a rule without a map per rule.
-	seen        map[string]int
+	names       []int32
+	nrs         []int32
+	muxes       []muxCall
+	seen        nameSet
 	seenUnknown map[string]bool
 	policies    slab[SyscallPolicy]
 	ruleLists   slab[int]
@@ -399,12 +398,12 @@ func (r *resolver) kernel() (KernelVersion, error) {
 }
 
 func (r *resolver) rules() error {
-	r.seen = make(map[string]int, r.nameCount())
 	r.seenUnknown = map[string]bool{}
 	most := 0 // names in one rule
 	for _, s := range r.p.Syscalls {
 		most = max(most, len(s.Names))
 	}
+	r.seen = newNameSet(most)
 	r.names = make([]int32, 0, most)
 	r.nrs = make([]int32, 0, most*len(r.archs))
 	r.muxes = make([]muxCall, 0, most)
@@ -447,10 +446,9 @@ func (r *resolver) rules() error {
 func (r *resolver) keep(i int, s *Syscall) {
 	r.names, r.nrs, r.muxes = r.names[:0], r.nrs[:0], r.muxes[:0]
 	for j, n := range s.Names {
-		if r.seen[n] == i+1 {
+		if r.seen.repeated(i, s.Names, j) {
 			continue
 		}
-		r.seen[n] = i + 1
 		// A name some table has is known (syscalls.Known), so the map of
 		// all names is asked only about names none of these arches have.
 		found := false
@@ -481,6 +479,45 @@ func (r *resolver) keep(i int, s *Syscall) {
 				continue // libseccomp resolves these to pseudo numbers
 			}
 			ai.largest = max(ai.largest, int(nrs[j]))
+		}
+	}
+}
+
+// nameSet finds names repeated within a rule. It is an open-addressing
+// hash table of the rule's names, reused from one rule to the next: an
+// entry stamped with another rule counts as empty, so nothing is cleared
+// and no map is made per rule. The table is at most half full.
+type nameSet struct {
+	seed  maphash.Seed
+	slots []nameSlot
+}
+
+type nameSlot struct {
+	rule int32 // 1 + the rule's index (0: never used)
+	name int32 // the name's index in the rule's Names
+}
+
+// newNameSet makes a set for rules of at most most names.
+func newNameSet(most int) nameSet {
+	n := 16
+	for n < 2*most {
+		n *= 2
+	}
+	return nameSet{seed: maphash.MakeSeed(), slots: make([]nameSlot, n)}
+}
+
+// repeated reports whether names[j] repeats an earlier name of rule i, and
+// adds it. Rule i's names must be added in order.
+func (ns *nameSet) repeated(i int, names []string, j int) bool {
+	mask := uint64(len(ns.slots) - 1)
+	for h := maphash.String(ns.seed, names[j]) & mask; ; h = (h + 1) & mask {
+		e := &ns.slots[h]
+		if int(e.rule) != i+1 {
+			*e = nameSlot{rule: int32(i + 1), name: int32(j)}
+			return false
+		}
+		if names[e.name] == names[j] {
+			return true
 		}
 	}
 }
