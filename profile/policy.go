@@ -195,6 +195,16 @@ type resolver struct {
 	ruleLists   slab[int]
 	// archWarnings gathers one warning's architectures (warnOn).
 	archWarnings []archWarning
+	// warned and archWarned index pol.Warnings (until flushArchWarnings)
+	// and archWarnings, so that repeats are found without a scan: a
+	// hostile profile can have tens of thousands of warnings.
+	warned     map[Warning]bool
+	archWarned map[archWarningKey]int
+}
+
+type archWarningKey struct {
+	w    Warning
+	name string
 }
 
 // archInfo is one architecture of the filter.
@@ -261,9 +271,13 @@ func (r *resolver) rulePath(i int) string {
 
 func (r *resolver) warn(code string, pos Position, path, format string, a ...any) {
 	w := Warning{File: r.p.Source.File, Pos: pos, Path: path, Code: code, Severity: severityOf(code), Msg: fmt.Sprintf(format, a...)}
-	if slices.Contains(r.pol.Warnings, w) {
+	if r.warned[w] {
 		return
 	}
+	if r.warned == nil {
+		r.warned = map[Warning]bool{}
+	}
+	r.warned[w] = true
 	r.pol.Warnings = append(r.pol.Warnings, w)
 }
 
@@ -271,14 +285,17 @@ func (r *resolver) warn(code string, pos Position, path, format string, a ...any
 // warning on other architectures becomes one warning naming them all.
 func (r *resolver) warnOn(code string, pos Position, path, name string, a arch.Arch, format string, args ...any) {
 	w := Warning{File: r.p.Source.File, Pos: pos, Path: path, Code: code, Severity: severityOf(code), Msg: fmt.Sprintf(format, args...)}
-	for i := range r.archWarnings {
-		if aw := &r.archWarnings[i]; aw.w == w && aw.name == name {
-			if !slices.Contains(aw.arches, a) {
-				aw.arches = append(aw.arches, a)
-			}
-			return
+	key := archWarningKey{w: w, name: name}
+	if i, ok := r.archWarned[key]; ok {
+		if aw := &r.archWarnings[i]; !slices.Contains(aw.arches, a) {
+			aw.arches = append(aw.arches, a)
 		}
+		return
 	}
+	if r.archWarned == nil {
+		r.archWarned = map[archWarningKey]int{}
+	}
+	r.archWarned[key] = len(r.archWarnings)
 	r.archWarnings = append(r.archWarnings, archWarning{w: w, name: name, arches: []arch.Arch{a}})
 }
 
