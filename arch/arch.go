@@ -126,6 +126,16 @@ func All() []Arch {
 	return out
 }
 
+// Names returns the SCMP_ARCH_* names of as, in order: for messages and
+// reports.
+func Names(as []Arch) []string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = a.String()
+	}
+	return out
+}
+
 // Info returns the description of a. It panics for an invalid Arch value,
 // which only a programming error can produce.
 func (a Arch) Info() Info {

@@ -249,3 +249,8 @@ func TestDefaultSubArchesMatchMoby(t *testing.T) {
 		}
 	}
 }
+
+func TestNames(t *testing.T) {
+	assert.Equal(t, []string{"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"}, arch.Names([]arch.Arch{arch.X86_64, arch.X86, arch.X32}))
+	assert.Empty(t, arch.Names(nil))
+}

@@ -59,6 +59,14 @@ func severityOf(code string) Severity {
 	return SeverityWarning
 }
 
+// Reasons several dangerous syscalls share.
+const (
+	ioURing     = "gives access to io_uring, which performs I/O without syscalls, out of seccomp's sight, and has been a frequent source of kernel exploits; Docker's default profile does not allow it"
+	keyrings    = "gives access to the kernel keyrings, which are not namespaced: keys of the host and of other containers with the same uid are reachable"
+	kexec       = "replaces the running kernel"
+	loadsModule = "loads code into the kernel"
+)
+
 // dangerous are the syscalls dangerous-allow reports, with the reason.
 var dangerous = map[string]string{
 	"ptrace":            "reads and writes the memory and registers of other processes of the same user (and before Linux 4.8 could change a syscall after seccomp checked it)",
@@ -66,19 +74,19 @@ var dangerous = map[string]string{
 	"process_vm_writev": "writes the memory of other processes of the same user",
 	"bpf":               "loads eBPF programs and maps into the kernel, a large attack surface with a long record of privilege escalations",
 	"perf_event_open":   "opens performance counters, which expose kernel addresses and timing and have a long record of privilege escalations",
-	"kexec_load":        "replaces the running kernel",
-	"kexec_file_load":   "replaces the running kernel",
-	"init_module":       "loads code into the kernel",
-	"finit_module":      "loads code into the kernel",
+	"kexec_load":        kexec,
+	"kexec_file_load":   kexec,
+	"init_module":       loadsModule,
+	"finit_module":      loadsModule,
 	"delete_module":     "unloads kernel modules",
 	"open_by_handle_at": "opens files by handle without a path lookup, which escapes the mount namespace (the 2014 \"shocker\" container escape)",
-	"io_uring_setup":    "gives access to io_uring, which performs I/O without syscalls, out of seccomp's sight, and has been a frequent source of kernel exploits; Docker's default profile does not allow it",
-	"io_uring_enter":    "gives access to io_uring, which performs I/O without syscalls, out of seccomp's sight, and has been a frequent source of kernel exploits; Docker's default profile does not allow it",
-	"io_uring_register": "gives access to io_uring, which performs I/O without syscalls, out of seccomp's sight, and has been a frequent source of kernel exploits; Docker's default profile does not allow it",
+	"io_uring_setup":    ioURing,
+	"io_uring_enter":    ioURing,
+	"io_uring_register": ioURing,
 	"userfaultfd":       "lets a process stall the kernel's page-fault handling, a standard way to win races in kernel exploits",
-	"keyctl":            "gives access to the kernel keyrings, which are not namespaced: keys of the host and of other containers with the same uid are reachable",
-	"add_key":           "gives access to the kernel keyrings, which are not namespaced: keys of the host and of other containers with the same uid are reachable",
-	"request_key":       "gives access to the kernel keyrings, which are not namespaced: keys of the host and of other containers with the same uid are reachable",
+	"keyctl":            keyrings,
+	"add_key":           keyrings,
+	"request_key":       keyrings,
 	"unshare":           "creates namespaces, user namespaces included, which open kernel interfaces otherwise reserved to root",
 	"setns":             "joins other namespaces, given a file descriptor for one",
 }
@@ -91,6 +99,7 @@ var dangerous = map[string]string{
 func (p *Profile) Lint(pol *Policy) []Warning {
 	var l linter
 	l.p, l.pol = p, pol
+	l.any64 = pol == nil || slices.ContainsFunc(pol.Arches, arch.Arch.Is64Bit)
 	l.unknownKeys()
 	l.defaults()
 	rules := make([]int, 0, len(p.Syscalls))
@@ -122,6 +131,9 @@ type linter struct {
 	p   *Profile
 	pol *Policy
 	out []Warning
+	// any64 says whether a 64-bit architecture is in the filter (or, with
+	// no policy, may be).
+	any64 bool
 }
 
 func (l *linter) add(code string, pos Position, path, format string, a ...any) {
@@ -181,7 +193,7 @@ func (l *linter) rule(i int) {
 // and misses the other. On 32-bit architectures libseccomp compares the
 // low word only, so the trap needs a 64-bit one in the filter.
 func (l *linter) signExtension(a Arg, path string) {
-	if l.pol != nil && !slices.ContainsFunc(l.pol.Arches, arch.Arch.Is64Bit) {
+	if !l.any64 {
 		return
 	}
 	v := a.Value
@@ -262,23 +274,14 @@ func (l *linter) targetNames(rules []int) {
 	}
 }
 
-// onArch reports whether a rule on name does something on a.
+// onArch reports whether a rule on name does something on a: directly, or
+// through socketcall/ipc.
 func (l *linter) onArch(a arch.Arch, name string) bool {
 	if _, ok := libseccompNumber(a, name); ok {
 		return true
 	}
-	if !syscalls.Multiplexed(a) {
-		return false
-	}
-	if _, ok := syscalls.SocketcallNumber(name); ok {
-		_, ok := syscalls.SocketcallNr(a)
-		return ok
-	}
-	if _, ok := syscalls.IPCNumber(name); ok {
-		_, ok := syscalls.IPCNr(a)
-		return ok
-	}
-	return false
+	_, _, _, ok := syscalls.Multiplexer(a, name)
+	return ok
 }
 
 // socketcall reports argument conditions on socket and SysV IPC calls that
@@ -292,40 +295,26 @@ func (l *linter) socketcall(rules []int) {
 		if len(s.Args) == 0 || actionOf(s.Action, s.ErrnoRet) == l.pol.Default {
 			continue
 		}
-		var names []string
+		var names, muxes []string
 		var arches []arch.Arch
-		mux := ""
+		var muxPolicies []*SyscallPolicy // what socketcall/ipc get, per arch
 		for _, a := range l.pol.Arches {
-			if !syscalls.Multiplexed(a) {
-				continue
-			}
 			for _, n := range s.Names {
-				var ok bool
-				m := "socketcall"
-				if _, ok = syscalls.SocketcallNumber(n); ok {
-					_, ok = syscalls.SocketcallNr(a)
-				} else if _, ok = syscalls.IPCNumber(n); ok {
-					_, ok = syscalls.IPCNr(a)
-					m = "ipc"
-				}
+				m, nr, _, ok := syscalls.Multiplexer(a, n)
 				if !ok {
 					continue
 				}
-				if !slices.Contains(names, n) {
-					names = append(names, n)
-				}
-				if !slices.Contains(arches, a) {
-					arches = append(arches, a)
-				}
-				if !strings.Contains(mux, m) {
-					mux = strings.TrimPrefix(mux+"/"+m, "/")
-				}
+				names = appendNew(names, n)
+				arches = appendNew(arches, a)
+				muxes = appendNew(muxes, m)
+				muxPolicies = appendNew(muxPolicies, l.pol.Arch(a).Lookup(nr))
 			}
 		}
 		if len(names) == 0 {
 			continue
 		}
-		if always := l.muxAlways(arches, mux); always != "" {
+		mux := strings.Join(muxes, "/")
+		if always := l.muxAlways(muxPolicies, mux); always != "" {
 			l.add("socketcall-bypass", s.Args[0].Pos, l.path("syscalls[%d].args", i),
 				"%s on %s can also be called through %s(2), which passes the arguments in memory where seccomp cannot read them, and %s: these argument conditions do not hold there (containers/common#2280)",
 				strings.Join(names, ", "), archList(arches), mux, always)
@@ -343,31 +332,26 @@ func (l *linter) socketcall(rules []int) {
 	}
 }
 
-// muxAlways says, when the multiplexer itself gets one action whatever
-// its arguments on every one of arches, which and from which rule.
-func (l *linter) muxAlways(arches []arch.Arch, mux string) string {
-	var act Action
-	rule := -1
-	for _, a := range arches {
-		nr, ok := syscalls.SocketcallNr(a)
-		if mux == "ipc" {
-			nr, ok = syscalls.IPCNr(a)
-		} else if mux != "socketcall" {
-			return "" // both: keep the general message
-		}
-		if !ok {
+// muxAlways says, when one multiplexer gets the same action whatever its
+// arguments on every architecture (sps), which action and from which rule.
+func (l *linter) muxAlways(sps []*SyscallPolicy, mux string) string {
+	if strings.Contains(mux, "/") {
+		return "" // both socketcall and ipc: keep the general message
+	}
+	for _, sp := range sps {
+		if sp == nil || sp.Tree != nil || sp.Action != sps[0].Action {
 			return ""
 		}
-		sp := l.pol.Arch(a).Lookup(nr)
-		if sp == nil || sp.Tree != nil || (rule >= 0 && sp.Action != act) {
-			return ""
-		}
-		act, rule = sp.Action, sp.Rules[0]
 	}
-	if rule < 0 {
-		return ""
+	return fmt.Sprintf("%s itself always gets %s (%s)", mux, sps[0].Action, l.path("syscalls[%d]", sps[0].Rules[0]))
+}
+
+// appendNew appends v to s unless s holds it already.
+func appendNew[T comparable](s []T, v T) []T {
+	if slices.Contains(s, v) {
+		return s
 	}
-	return fmt.Sprintf("%s itself always gets %s (%s)", mux, act, l.path("syscalls[%d]", rule))
+	return append(s, v)
 }
 
 // dangerousAllows reports allowed syscalls from the dangerous list: by the
@@ -414,13 +398,7 @@ func (l *linter) dangerousAllows(rules []int) {
 	}
 }
 
-func archList(as []arch.Arch) string {
-	names := make([]string, len(as))
-	for i, a := range as {
-		names[i] = a.String()
-	}
-	return strings.Join(names, ", ")
-}
+func archList(as []arch.Arch) string { return strings.Join(arch.Names(as), ", ") }
 
 // at is the position of a byte offset in the file, or def when the offset
 // is unknown.

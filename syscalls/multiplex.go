@@ -113,3 +113,20 @@ func IPCNr(a arch.Arch) (nr int, ok bool) {
 	}
 	return Number(a, "ipc")
 }
+
+// Multiplexer returns the multiplexer through which name can also be
+// called on a — "socketcall" or "ipc", its number on a, and name's call
+// number there (arg0) — when a is Multiplexed and name is one of the
+// socket or SysV IPC syscalls. libseccomp applies a rule on name to that
+// syscall too.
+func Multiplexer(a arch.Arch, name string) (mux string, nr, call int, ok bool) {
+	if call, ok = SocketcallNumber(name); ok {
+		nr, ok = SocketcallNr(a)
+		return "socketcall", nr, call, ok
+	}
+	if call, ok = IPCNumber(name); ok {
+		nr, ok = IPCNr(a)
+		return "ipc", nr, call, ok
+	}
+	return "", 0, 0, false
+}

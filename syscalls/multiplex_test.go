@@ -91,3 +91,26 @@ func TestMultiplexNrs(t *testing.T) {
 		t.Errorf("multiplexer numbers (-want +got):\n%s", d)
 	}
 }
+
+func TestMultiplexer(t *testing.T) {
+	tests := []struct {
+		a         arch.Arch
+		name, mux string
+		nr, call  int
+		ok        bool
+	}{
+		{arch.X86, "socket", "socketcall", 102, 1, true},
+		{arch.S390X, "recv", "socketcall", 102, 10, true},
+		{arch.X86, "shmget", "ipc", 117, 23, true},
+		{arch.MIPS, "sendmmsg", "socketcall", 4102, 20, true},
+		{arch.X86_64, "socket", "", 0, 0, false}, // not multiplexed
+		{arch.AArch64, "shmget", "", 0, 0, false},
+		{arch.X86, "read", "", 0, 0, false}, // not a socket or IPC call
+	}
+	for _, tt := range tests {
+		mux, nr, call, ok := Multiplexer(tt.a, tt.name)
+		if ok != tt.ok || (ok && (mux != tt.mux || nr != tt.nr || call != tt.call)) {
+			t.Errorf("Multiplexer(%v, %q) = %q, %d, %d, %t; want %q, %d, %d, %t", tt.a, tt.name, mux, nr, call, ok, tt.mux, tt.nr, tt.call, tt.ok)
+		}
+	}
+}

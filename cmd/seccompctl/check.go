@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"strings"
 
@@ -161,7 +160,7 @@ func checkOne(e *env, file string, tg profile.Target) checkFile {
 	var err error
 	if file == "-" {
 		res.File = stdinName
-		p, err = parseStdin(e.stdin)
+		p, err = parseStdin(e)
 	} else {
 		p, err = profile.ParseFile(file)
 	}
@@ -185,7 +184,7 @@ func checkOne(e *env, file string, tg profile.Target) checkFile {
 		}
 		ws = append([]profile.Warning{{File: p.Source.File, Pos: profile.Position{Line: 1, Column: 1}, Code: "too-long", Severity: profile.SeverityError,
 			Msg: fmt.Sprintf("the compiled filter for %s has %d instructions; the kernel accepts at most %d, so no runtime can install it; fewer argument conditions or fewer architectures make it shorter",
-				archNames(pol.Arches), tl.Len, compile.KernelMaxInsns)}}, ws...)
+				strings.Join(arch.Names(pol.Arches), ", "), tl.Len, compile.KernelMaxInsns)}}, ws...)
 	}
 	for _, w := range ws {
 		if w.File == "" {
@@ -196,9 +195,7 @@ func checkOne(e *env, file string, tg profile.Target) checkFile {
 	}
 	res.OK = true
 	res.DefaultAction = pol.Default.String()
-	for _, a := range pol.Arches {
-		res.Arches = append(res.Arches, a.String())
-	}
+	res.Arches = arch.Names(pol.Arches)
 	if ap := pol.Arch(tg.Arch); ap != nil {
 		res.Syscalls = len(ap.Syscalls)
 	}
@@ -208,12 +205,12 @@ func checkOne(e *env, file string, tg profile.Target) checkFile {
 // stdinName names standard input in messages.
 const stdinName = "<stdin>"
 
-func parseStdin(r io.Reader) (*profile.Profile, error) {
+func parseStdin(e *env) (*profile.Profile, error) {
 	opts := profile.DefaultParseOptions
 	opts.File = stdinName
 	// Read one byte more than the limit so an oversized input fails with
 	// ErrTooLarge instead of being cut.
-	data, err := io.ReadAll(io.LimitReader(r, opts.MaxSize+1))
+	data, err := readInput(e, "-", opts.MaxSize)
 	if err != nil {
 		return nil, fmt.Errorf("reading standard input: %w", err)
 	}
@@ -293,14 +290,6 @@ func summaryLine(res checkFile, native arch.Arch) string {
 	return fmt.Sprintf("%s: ok: %s default, %s, %s with rules, %s", res.File, res.DefaultAction,
 		plural(len(res.Arches), "arch", "arches"),
 		plural(res.Syscalls, native.ShortName()+" syscall", native.ShortName()+" syscalls"), findings)
-}
-
-func archNames(as []arch.Arch) string {
-	names := make([]string, len(as))
-	for i, a := range as {
-		names[i] = a.String()
-	}
-	return strings.Join(names, ", ")
 }
 
 func plural(n int, one, many string) string {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"math"
 	"os"
@@ -56,7 +55,7 @@ func runCompile(e *env) int {
 	case "none":
 		opts.Balanced = true
 	default:
-		w, missing, err := loadWeights(*weights, pol.Target.Arch)
+		w, missing, err := loadWeights(e, *weights, pol.Target.Arch)
 		if err != nil {
 			return e.errorf(exitInput, "--weights: %v", err)
 		}
@@ -88,13 +87,16 @@ func runCompile(e *env) int {
 // maxWeightsFile bounds a --weights file; strace summaries are a few KB.
 const maxWeightsFile = 1 << 20
 
-// loadWeights reads a --weights FILE for the native architecture a: a JSON
+// loadWeights reads a --weights FILE (- for standard input) for the native architecture a: a JSON
 // object of syscall name → relative frequency, or a `strace -c` summary.
 // Names a lacks are returned in missing.
-func loadWeights(file string, a arch.Arch) (weights map[int]float64, missing []string, err error) {
-	data, err := readLimited(file, maxWeightsFile)
+func loadWeights(e *env, file string, a arch.Arch) (weights map[int]float64, missing []string, err error) {
+	data, err := readInput(e, file, maxWeightsFile)
 	if err != nil {
 		return nil, nil, err
+	}
+	if len(data) > maxWeightsFile {
+		return nil, nil, fmt.Errorf("%s: larger than %d bytes", file, maxWeightsFile)
 	}
 	byName := map[string]float64{}
 	if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && trimmed[0] == '{' {
@@ -127,23 +129,6 @@ func loadWeights(file string, a arch.Arch) (weights map[int]float64, missing []s
 		return nil, nil, fmt.Errorf("%s: no syscall of %s has a weight", file, a)
 	}
 	return weights, missing, nil
-}
-
-// readLimited reads a whole file, refusing one larger than limit bytes.
-func readLimited(file string, limit int64) ([]byte, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s: larger than %d bytes", file, limit)
-	}
-	return data, nil
 }
 
 // writeFileAtomic writes data to a temporary file in path's directory and

@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/binary"
 	"fmt"
-	"io"
-	"os"
 
 	"golang.org/x/net/bpf"
 
@@ -23,16 +21,7 @@ const maxProgramFile = compile.KernelMaxInsns * 8
 // readProgram reads a raw struct sock_filter array from a file (or - for
 // standard input), refusing anything larger than the kernel would take.
 func readProgram(e *env, path string, a arch.Arch) ([]bpf.RawInstruction, error) {
-	var r io.Reader = e.stdin
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r = f
-	}
-	data, err := io.ReadAll(io.LimitReader(r, maxProgramFile+1))
+	data, err := readInput(e, path, maxProgramFile)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -141,14 +140,5 @@ func pushReadProfile(e *env, file string, maxSize int64) ([]byte, error) {
 	if maxSize <= 0 {
 		maxSize = oci.DefaultMaxSize
 	}
-	var r io.Reader = e.stdin
-	if file != "-" {
-		f, err := os.Open(file)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r = f
-	}
-	return io.ReadAll(io.LimitReader(r, maxSize+1))
+	return readInput(e, file, maxSize)
 }
