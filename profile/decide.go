@@ -78,7 +78,7 @@ func (p *Policy) Explain(auditArch uint32, nr int32, args [6]uint64) Decision {
 	default:
 		a = candidates[0]
 	}
-	sp := p.perArch[a].byNr[int(nr)]
+	sp := p.perArch[a].Lookup(int(nr))
 	if sp == nil {
 		return Decision{Action: p.Default, Arch: a, Reason: "no rule for this syscall: default action"}
 	}

@@ -45,7 +45,7 @@ type ArchPolicy struct {
 	// ENOSYSAbove is runc's ENOSYS rule: numbers (unsigned) above it return
 	// ERRNO(ENOSYS) before any rule is looked at. Negative: no such rule.
 	ENOSYSAbove int64
-	byNr        map[int]*SyscallPolicy
+	index       nrIndex
 }
 
 // SyscallPolicy is what one syscall number gets on one architecture.
@@ -64,7 +64,7 @@ type SyscallPolicy struct {
 func (p *Policy) Arch(a arch.Arch) *ArchPolicy { return p.perArch[a] }
 
 // Lookup returns the rules for syscall nr, or nil.
-func (ap *ArchPolicy) Lookup(nr int) *SyscallPolicy { return ap.byNr[nr] }
+func (ap *ArchPolicy) Lookup(nr int) *SyscallPolicy { return ap.index.get(nr) }
 
 // Conditional reports whether the decision depends on the arguments.
 func (sp *SyscallPolicy) Conditional() bool { return sp.Tree != nil }
@@ -132,13 +132,8 @@ func (p *Profile) Resolve(t Target) (*Policy, error) {
 	}
 	r.enosysRule()
 	r.flushArchWarnings()
-	most := 0
 	for _, ai := range r.archs {
-		most = max(most, len(ai.ap.Syscalls))
-	}
-	keys := make([]uint64, 0, most)
-	for _, ai := range r.archs {
-		sortByNr(ai.ap.Syscalls, keys)
+		ai.ap.Syscalls = ai.ap.index.sorted(make([]*SyscallPolicy, 0, ai.ap.index.n))
 	}
 	return r.pol, nil
 }
@@ -229,15 +224,6 @@ type archWarning struct {
 	w      Warning // Msg without the "NAME on ARCHES: " prefix
 	name   string
 	arches []arch.Arch
-}
-
-// nameCount bounds how many syscalls one architecture can get rules for.
-func (r *resolver) nameCount() int {
-	n := 0
-	for _, s := range r.p.Syscalls {
-		n += len(s.Names)
-	}
-	return min(n, 1024)
 }
 
 // slab hands out small slices of larger allocations: a policy has hundreds
@@ -339,11 +325,9 @@ func (r *resolver) arches() error {
 		}
 	}
 	r.pol.Arches = all
-	n := r.nameCount()
 	r.archs = make([]archInfo, len(all))
 	for j, a := range all {
-		ap := &ArchPolicy{Arch: a, ENOSYSAbove: -1, byNr: make(map[int]*SyscallPolicy, n),
-			Syscalls: make([]*SyscallPolicy, 0, n+2)} // +2: socketcall, ipc
+		ap := &ArchPolicy{Arch: a, ENOSYSAbove: -1, index: newNrIndex(a)}
 		r.pol.perArch[a] = ap
 		ai := archInfo{ap: ap, is64: a.Is64Bit(), multiplexed: syscalls.Multiplexed(a), socketcall: -1, ipc: -1}
 		if nr, ok := syscalls.SocketcallNr(a); ok {
@@ -665,14 +649,13 @@ func (r *resolver) addToArch(s *Syscall, i int, ai *archInfo, nr int, name strin
 	if len(conds) > 0 {
 		chain = buildChain(conds, act, ai.is64)
 	}
-	sp := ap.byNr[nr]
+	sp := ap.index.get(nr)
 	if sp == nil {
 		sp = &r.policies.take(1)[0]
 		rules := r.ruleLists.take(1)
 		rules[0] = s.Index
 		*sp = SyscallPolicy{Nr: nr, Name: name, Action: act, Tree: chain, Rules: rules}
-		ap.byNr[nr] = sp
-		ap.Syscalls = append(ap.Syscalls, sp)
+		ap.index.set(nr, sp)
 		return nil
 	}
 	if !slices.Contains(sp.Rules, s.Index) {

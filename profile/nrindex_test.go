@@ -1,0 +1,92 @@
+package profile
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seccompctl/seccompctl/arch"
+	"github.com/seccompctl/seccompctl/syscalls"
+)
+
+// TestNrSpan checks the numbers an index's table covers: from the smallest
+// number of the architecture's table, and every number but ARM's private
+// calls (0xf0000 and up), which go to the map.
+func TestNrSpan(t *testing.T) {
+	tests := []struct {
+		a         arch.Arch
+		base      int
+		allDense  bool
+		sparseMin int // the smallest number outside the table (allDense false)
+	}{
+		{arch.X86_64, 0, true, 0},
+		{arch.X32, arch.X32SyscallBit, true, 0},
+		{arch.MIPS, 4000, true, 0},
+		{arch.MIPSEL64, 5000, true, 0},
+		{arch.MIPS64N32, 6000, true, 0},
+		{arch.ARM, 0, false, 0xf0000},
+		{arch.Unknown, 0, true, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.a.String(), func(t *testing.T) {
+			base, n := nrSpan(tt.a)
+			assert.Equal(t, tt.base, base)
+			assert.Less(t, n, maxDenseNrs+1)
+			table := syscalls.Table(tt.a)
+			if tt.a == arch.Unknown {
+				assert.Zero(t, n)
+				return
+			}
+			for _, sc := range table {
+				inTable := sc.Nr >= base && sc.Nr < base+n
+				if tt.allDense || sc.Nr < tt.sparseMin {
+					assert.True(t, inTable, "%s %d", sc.Name, sc.Nr)
+				} else {
+					assert.False(t, inTable, "%s %d", sc.Name, sc.Nr)
+				}
+			}
+			assert.Equal(t, table[0].Nr, base)
+		})
+	}
+}
+
+// TestNrIndex fills an index for numbers in its table, beyond it and below
+// it, and checks lookups and the number order of sorted.
+func TestNrIndex(t *testing.T) {
+	tests := []struct {
+		name string
+		a    arch.Arch
+		nrs  []int // added in this order
+		miss []int
+	}{
+		{"empty", arch.X86_64, nil, []int{0, 1, -1, 1 << 40}},
+		{"dense", arch.X86_64, []int{59, 0, 435, 1}, []int{2, 436, -1}},
+		{"x32", arch.X32, []int{arch.X32SyscallBit + 59, arch.X32SyscallBit}, []int{59, 0, arch.X32SyscallBit + 1}},
+		{"arm private calls", arch.ARM, []int{0xf0005, 1, 0xf0002, 0}, []int{0xf0003, 2}},
+		{"mips o32", arch.MIPS, []int{4001, 4000}, []int{0, 1, 3999}},
+		{"no table", arch.Unknown, []int{7, 3}, []int{0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := newNrIndex(tt.a)
+			added := make([]*SyscallPolicy, len(tt.nrs))
+			for i, nr := range tt.nrs {
+				added[i] = &SyscallPolicy{Nr: nr}
+				x.set(nr, added[i])
+			}
+			assert.Equal(t, len(tt.nrs), x.n)
+			for i, nr := range tt.nrs {
+				assert.Same(t, added[i], x.get(nr), "number %d", nr)
+			}
+			for _, nr := range tt.miss {
+				assert.Nil(t, x.get(nr), "number %d", nr)
+			}
+			got := x.sorted(nil)
+			require.Len(t, got, len(tt.nrs))
+			for i := 1; i < len(got); i++ {
+				assert.Less(t, got[i-1].Nr, got[i].Nr)
+			}
+		})
+	}
+}
