@@ -49,6 +49,9 @@
 // through it (containers/common#2280). SocketcallNr and IPCNr give the
 // multiplexers' own numbers.
 //
-// All lookups are binary searches over generated, read-only tables: they do
-// not allocate and cost nothing at program start.
+// Lookups do not allocate. Numbers are found by binary search over
+// generated, read-only tables. Names go through one map from name to ID
+// (IDOf), built on first use, and then a generated per-architecture table
+// indexed by ID (LookupID), so a name asked about on several architectures
+// is hashed once.
 package syscalls

@@ -2,7 +2,6 @@ package syscalls
 
 import (
 	"slices"
-	"sync"
 
 	"github.com/seccompctl/seccompctl/arch"
 )
@@ -21,8 +20,8 @@ type Syscall struct {
 
 // table is one architecture's generated data. Both slices are read-only.
 type table struct {
-	byNr   []Syscall // sorted by Nr; for a shared Nr the canonical name first
-	byName []uint16  // indexes into byNr, ordered by Name
+	byNr []Syscall // sorted by Nr; for a shared Nr the canonical name first
+	byID []uint16  // per ID: 1 + the index of its entry in byNr, 0 for none
 }
 
 // Number returns the syscall number of name on a, ABI offset included.
@@ -36,34 +35,11 @@ func Number(a arch.Arch, name string) (nr int, ok bool) {
 // Lookup returns the table entry for name on a, which also says whether
 // libseccomp's table has it (Syscall.Libseccomp).
 func Lookup(a arch.Arch, name string) (Syscall, bool) {
-	t := tableFor(a)
-	if t == nil {
+	id, ok := IDOf(name)
+	if !ok {
 		return Syscall{}, false
 	}
-	if i, ok := nameIndexOf(a, t)[name]; ok {
-		return t.byNr[i], true
-	}
-	return Syscall{}, false
-}
-
-// nameIndex maps names to byNr positions per architecture, built on first
-// use: a map lookup is several times faster than the binary search over
-// strings, and Resolve looks up every name of a profile on every
-// architecture.
-var nameIndex [256]struct {
-	once sync.Once
-	m    map[string]uint16
-}
-
-func nameIndexOf(a arch.Arch, t *table) map[string]uint16 {
-	ni := &nameIndex[a]
-	ni.once.Do(func() {
-		ni.m = make(map[string]uint16, len(t.byName))
-		for _, i := range t.byName {
-			ni.m[t.byNr[i].Name] = i
-		}
-	})
-	return ni.m
+	return LookupID(a, id)
 }
 
 // Name returns the name of syscall number nr on a. Where several names
@@ -105,20 +81,9 @@ func Max(a arch.Arch) int {
 
 // Known reports whether name is a syscall on at least one architecture.
 func Known(name string) bool {
-	knownOnce.Do(func() {
-		known = make(map[string]struct{}, len(allNames))
-		for _, n := range allNames {
-			known[n] = struct{}{}
-		}
-	})
-	_, found := known[name]
-	return found
+	_, ok := IDOf(name)
+	return ok
 }
-
-var (
-	knownOnce sync.Once
-	known     map[string]struct{}
-)
 
 // Names returns every known syscall name, sorted. The slice is a copy.
 func Names() []string {

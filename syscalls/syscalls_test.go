@@ -291,6 +291,9 @@ func TestLookupsDoNotAllocate(t *testing.T) {
 		name, _ := Name(arch.MIPS64N32, 6000)
 		call, _ := SocketcallNumber("sendmmsg")
 		ipc, _ := IPCNr(arch.S390X)
+		id, _ := IDOf("openat")
+		s, _ := LookupID(arch.X32, id)
+		sink += s.Nr
 		if Known("openat") && Multiplexed(arch.S390X) {
 			sink++
 		}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -50,8 +49,8 @@ func Render(d *Data) ([]byte, error) {
 		for _, e := range t.Entries {
 			p("\t\t{%s, %s, %t},\n", strconv.Quote(e.Name), formatNr(e.Nr), e.Libseccomp)
 		}
-		p("\t},\n\tbyName: []uint16{")
-		for i, idx := range byName(t.Entries) {
+		p("\t},\n\tbyID: []uint16{")
+		for i, idx := range byID(t.Entries, d.Names) {
 			if i%16 == 0 {
 				p("\n\t\t")
 			} else {
@@ -86,13 +85,18 @@ func formatNr(nr int) string {
 	return strconv.Itoa(nr)
 }
 
-// byName returns the indexes of entries ordered by name (then by number, for
-// a name that appeared twice, which Load never produces).
-func byName(entries []Entry) []int {
-	idx := make([]int, len(entries))
-	for i := range idx {
-		idx[i] = i
+// byID returns, for each name of names (an ID is a position in names), 1 +
+// the index of its entry in entries, or 0 where entries lack it.
+func byID(entries []Entry, names []string) []int {
+	at := make(map[string]int, len(entries))
+	for i, e := range entries {
+		if _, dup := at[e.Name]; !dup {
+			at[e.Name] = i + 1
+		}
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return strings.Compare(entries[a].Name, entries[b].Name) })
+	idx := make([]int, len(names))
+	for i, n := range names {
+		idx[i] = at[n]
+	}
 	return idx
 }
