@@ -25,6 +25,9 @@ type codegen struct {
 	// intervals per architecture group, for Stats
 	intervals map[arch.Arch]int
 	args      *argGen // argTree's generator, made on first use
+	// ivs holds the intervals of the audit value archBody works on; the
+	// next one reuses it (nothing keeps intervals past archBody).
+	ivs []interval
 }
 
 // generate builds the whole program graph and returns its entry block.
@@ -64,7 +67,11 @@ func (c *codegen) generate() *block {
 
 // archBody is the code for one audit value: load the number, search.
 func (c *codegen) archBody(arches []arch.Arch) *block {
-	ivs := intervals(c.pol, arches)
+	if c.ivs == nil {
+		c.ivs = make([]interval, 0, intervalsHint(c.pol, arches))
+	}
+	ivs := appendIntervals(c.ivs[:0], c.pol, arches)
+	c.ivs = ivs
 	c.intervals[arches[0]] = len(ivs)
 	// The leaves come first: how much each one runs weighs in the tree.
 	leaves := make([]*block, len(ivs))

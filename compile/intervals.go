@@ -47,21 +47,38 @@ type numberSpace struct {
 	aps    []*profile.ArchPolicy // their policies, in the same order
 	// next[i] is where the lookup in aps[i].Syscalls continues: at is
 	// called with ascending numbers, so a cursor replaces a map lookup per
-	// number (-1: some number is negative, so signed and unsigned order
-	// differ; use Lookup).
+	// number (-1: the numbers are not ascending as unsigned numbers, say
+	// because one is negative; use Lookup).
 	next []int
+	// sorted: every aps[i].Syscalls ascends as unsigned numbers, so the
+	// breakpoints can be merged from them instead of sorted.
+	sorted       bool
+	has64, has32 bool // x86_64, x32 among arches
 }
 
 func newNumberSpace(pol *profile.Policy, arches []arch.Arch) *numberSpace {
-	s := &numberSpace{pol: pol, arches: arches, next: make([]int, len(arches))}
+	s := &numberSpace{pol: pol, arches: arches, next: make([]int, len(arches)), aps: make([]*profile.ArchPolicy, len(arches)), sorted: true}
 	for i, a := range arches {
 		ap := pol.Arch(a)
-		s.aps = append(s.aps, ap)
-		if len(ap.Syscalls) > 0 && ap.Syscalls[0].Nr < 0 {
-			s.next[i] = -1
+		s.aps[i] = ap
+		if !ascending(ap.Syscalls) {
+			s.next[i], s.sorted = -1, false
 		}
 	}
+	s.has64, s.has32 = slices.Contains(arches, arch.X86_64), slices.Contains(arches, arch.X32)
 	return s
+}
+
+// ascending reports whether the numbers of sps strictly ascend as
+// unsigned 32-bit numbers (Resolve sorts them as signed ones: a negative
+// number comes first there and last here).
+func ascending(sps []*profile.SyscallPolicy) bool {
+	for i, sp := range sps {
+		if sp.Nr < 0 || sp.Nr > 0xffffffff || i > 0 && sps[i-1].Nr >= sp.Nr {
+			return false
+		}
+	}
+	return true
 }
 
 // lookup returns the policy of the architecture a for number u, or nil.
@@ -82,8 +99,6 @@ func (s *numberSpace) lookup(a arch.Arch, u uint32) *profile.SyscallPolicy {
 	}
 	return nil
 }
-
-func (s *numberSpace) has(a arch.Arch) bool { return slices.Contains(s.arches, a) }
 
 // stubABI reports whether runc's stub section for a covers number u.
 func stubABI(a arch.Arch, u uint32) bool {
@@ -107,7 +122,7 @@ func (s *numberSpace) at(u uint32) decision {
 		}
 	}
 	var a arch.Arch
-	switch has64, has32 := s.has(arch.X86_64), s.has(arch.X32); {
+	switch has64, has32 := s.has64, s.has32; {
 	case has64 && has32:
 		a = arch.X86_64
 		if u&arch.X32SyscallBit != 0 {
@@ -136,14 +151,30 @@ func (s *numberSpace) at(u uint32) decision {
 	return decision{sys: sp, arch: a}
 }
 
-// breakpoints are the numbers where the decision can change.
-func (s *numberSpace) breakpoints() []uint32 {
-	n := 6
+// fixedPoints are the breakpoints that do not come from a syscall:
+// where runc's and libseccomp's ABI tests split the number space.
+var fixedPoints = [...]uint32{0, 1, arch.X32SyscallBit, 0x80000000, 0xc0000000, 0xffffffff}
+
+// stubPoints appends the first number of each ENOSYS range to dst.
+func (s *numberSpace) stubPoints(dst []uint32) []uint32 {
 	for _, ap := range s.aps {
-		n += 2*len(ap.Syscalls) + 1
+		if ap.ENOSYSAbove >= 0 && ap.ENOSYSAbove < 0xffffffff {
+			dst = append(dst, uint32(ap.ENOSYSAbove+1))
+		}
+	}
+	return dst
+}
+
+// breakpoints are the numbers where the decision can change, sorted and
+// without repeats, for policies whose numbers do not ascend (see
+// pointMerge for the others).
+func (s *numberSpace) breakpoints() []uint32 {
+	n := len(fixedPoints) + len(s.aps)
+	for _, ap := range s.aps {
+		n += 2 * len(ap.Syscalls)
 	}
 	points := make([]uint32, 0, n)
-	points = append(points, 0, 1, arch.X32SyscallBit, 0x80000000, 0xc0000000, 0xffffffff)
+	points = append(points, fixedPoints[:]...)
 	add := func(p uint64) {
 		if p <= 0xffffffff {
 			points = append(points, uint32(p))
@@ -154,28 +185,105 @@ func (s *numberSpace) breakpoints() []uint32 {
 			add(uint64(uint32(sp.Nr)))
 			add(uint64(uint32(sp.Nr)) + 1)
 		}
-		if ap.ENOSYSAbove >= 0 {
-			add(uint64(ap.ENOSYSAbove) + 1)
-		}
 	}
+	points = s.stubPoints(points)
 	slices.Sort(points)
 	return slices.Compact(points)
+}
+
+// pointMerge yields the same numbers as breakpoints, in the same order,
+// by merging sorted sources instead of sorting them all: the fixed points
+// and ENOSYS starts (a few, sorted here), and per architecture the
+// numbers n and n+1 of each syscall with rules, which ascend with the
+// syscalls. Only for a numberSpace whose syscalls ascend (sorted).
+type pointMerge struct {
+	fixed []uint32 // sorted
+	fi    int
+	lists [][]*profile.SyscallPolicy
+	pos   []int // per list: 2*syscall index, +1 for its n+1
+	last  uint64
+	any   bool
+}
+
+// next returns the next breakpoint, or false after the last one.
+func (m *pointMerge) next() (uint32, bool) {
+	for {
+		const none = 1 << 33
+		best, src := uint64(none), -1
+		if m.fi < len(m.fixed) {
+			best = uint64(m.fixed[m.fi])
+		}
+		for i, l := range m.lists {
+			k := m.pos[i]
+			if k >= 2*len(l) {
+				continue
+			}
+			if v := uint64(l[k/2].Nr) + uint64(k&1); v < best {
+				best, src = v, i
+			}
+		}
+		switch {
+		case best == none:
+			return 0, false
+		case src < 0:
+			m.fi++
+		default:
+			m.pos[src]++
+		}
+		if best > 0xffffffff || m.any && best == m.last {
+			continue
+		}
+		m.last, m.any = best, true
+		return uint32(best), true
+	}
+}
+
+// appendIntervals appends the decisions for every syscall number of one
+// audit value to dst, as a sorted list of maximal intervals.
+func appendIntervals(dst []interval, pol *profile.Policy, arches []arch.Arch) []interval {
+	return newNumberSpace(pol, arches).appendIntervals(dst)
+}
+
+func (s *numberSpace) appendIntervals(dst []interval) []interval {
+	emit := func(p uint32) {
+		d := s.at(p)
+		if n := len(dst); n > 0 && dst[n-1].d.equal(d) {
+			return
+		}
+		dst = append(dst, interval{d: d, lo: p})
+	}
+	if !s.sorted {
+		for _, p := range s.breakpoints() {
+			emit(p)
+		}
+		return dst
+	}
+	var fixedBuf [16]uint32
+	fixed := s.stubPoints(append(fixedBuf[:0], fixedPoints[:]...))
+	slices.Sort(fixed)
+	m := pointMerge{fixed: fixed, lists: make([][]*profile.SyscallPolicy, len(s.aps)), pos: make([]int, len(s.aps))}
+	for i, ap := range s.aps {
+		m.lists[i] = ap.Syscalls
+	}
+	for p, ok := m.next(); ok; p, ok = m.next() {
+		emit(p)
+	}
+	return dst
+}
+
+// intervalsHint is how many intervals to make room for, for the syscalls
+// of one audit value: most neighbouring syscalls share a decision
+// (Docker's profile has about one interval for eight breakpoints).
+func intervalsHint(pol *profile.Policy, arches []arch.Arch) int {
+	n := len(fixedPoints)
+	for _, a := range arches {
+		n += 2*len(pol.Arch(a).Syscalls) + 1
+	}
+	return n/8 + 16
 }
 
 // intervals computes the decisions for every syscall number of one audit
 // value as a sorted list of maximal intervals.
 func intervals(pol *profile.Policy, arches []arch.Arch) []interval {
-	s := newNumberSpace(pol, arches)
-	points := s.breakpoints()
-	// Most neighbouring syscalls share a decision: Docker's profile has
-	// about one interval for nine points.
-	out := make([]interval, 0, len(points)/8+16)
-	for _, p := range points {
-		d := s.at(p)
-		if n := len(out); n > 0 && out[n-1].d.equal(d) {
-			continue
-		}
-		out = append(out, interval{d: d, lo: p})
-	}
-	return out
+	return appendIntervals(make([]interval, 0, intervalsHint(pol, arches)), pol, arches)
 }
