@@ -2,8 +2,8 @@ package profile
 
 import (
 	"fmt"
-	"hash/maphash"
 	"slices"
+	"sync"
 
 	"github.com/seccompctl/seccompctl/arch"
 	"github.com/seccompctl/seccompctl/syscalls"
@@ -181,11 +181,15 @@ type resolver struct {
 	// number on the j-th architecture, or -1 where libseccomp has none
 	// (looked up once, used by every condition set and for the ENOSYS
 	// rule); its socketcall/ipc call.
-	names       []int32
-	nrs         []int32
-	muxes       []muxCall
-	seen        nameSet
+	names []int32
+	nrs   []int32
+	muxes []muxCall
+	// lastRule[id] is 1 + the index of the last rule that named the
+	// syscall with that ID, to drop a name repeated within a rule.
+	lastRule    []int32
 	seenUnknown map[string]bool
+	// multiplexed: some architecture of the filter multiplexes.
+	multiplexed bool
 	policies    slab[SyscallPolicy]
 	ruleLists   slab[int]
 	// archWarnings gathers one warning's architectures (warnOn).
@@ -337,6 +341,7 @@ func (r *resolver) arches() error {
 			ai.ipc = nr
 		}
 		r.archs[j] = ai
+		r.multiplexed = r.multiplexed || ai.multiplexed
 	}
 	return nil
 }
@@ -399,15 +404,7 @@ func (r *resolver) kernel() (KernelVersion, error) {
 }
 
 func (r *resolver) rules() error {
-	r.seenUnknown = map[string]bool{}
-	most := 0 // names in one rule
-	for _, s := range r.p.Syscalls {
-		most = max(most, len(s.Names))
-	}
-	r.seen = newNameSet(most)
-	r.names = make([]int32, 0, most)
-	r.nrs = make([]int32, 0, most*len(r.archs))
-	r.muxes = make([]muxCall, 0, most)
+	r.startRules()
 	for i := range r.p.Syscalls {
 		s := &r.p.Syscalls[i]
 		ok, err := r.applies(s)
@@ -440,106 +437,74 @@ func (r *resolver) rules() error {
 	return nil
 }
 
+// startRules makes the scratch keep reuses from one rule to the next.
+func (r *resolver) startRules() {
+	r.seenUnknown = map[string]bool{}
+	most := 0 // names in one rule
+	for _, s := range r.p.Syscalls {
+		most = max(most, len(s.Names))
+	}
+	r.lastRule = make([]int32, len(muxCalls()))
+	r.names = make([]int32, 0, most)
+	r.nrs = make([]int32, 0, most*len(r.archs))
+	r.muxes = make([]muxCall, 0, most)
+}
+
 // keep sets r.names, r.nrs and r.muxes for rule i: unknown names are
 // skipped (runc logs them at debug level), repeats are harmless and dropped
 // here to keep work linear. It also raises each architecture's largest
 // number for the ENOSYS rule.
 func (r *resolver) keep(i int, s *Syscall) {
 	r.names, r.nrs, r.muxes = r.names[:0], r.nrs[:0], r.muxes[:0]
+	stamp := int32(i + 1)
 	for j, n := range s.Names {
-		if r.seen.repeated(i, s.Names, j) {
-			continue
-		}
-		// A name some table has is known (syscalls.Known), so the map of
-		// all names is asked only about names none of these arches have.
-		found := false
-		for _, ai := range r.archs {
-			sc, ok := syscalls.Lookup(ai.ap.Arch, n)
-			found = found || ok
-			nr := int32(-1)
-			if ok && sc.Libseccomp {
-				nr = int32(sc.Nr)
-			}
-			r.nrs = append(r.nrs, nr)
-		}
-		if !found && !syscalls.Known(n) {
-			r.nrs = r.nrs[:len(r.nrs)-len(r.archs)]
+		id, known := syscalls.IDOf(n)
+		if !known {
 			if !r.seenUnknown[n] {
 				r.seenUnknown[n] = true
 				r.warn("unknown-syscall", r.p.namePos(s, j), r.p.namesPath(s, r.rulePath(i), j), "unknown syscall %q is skipped (runc ignores names libseccomp does not know)", n)
 			}
 			continue
 		}
-		m := r.muxCall(n)
+		if r.lastRule[id] == stamp {
+			continue
+		}
+		r.lastRule[id] = stamp
+		var m muxCall
+		if r.multiplexed {
+			m = muxCalls()[id]
+		}
 		r.names = append(r.names, int32(j))
 		r.muxes = append(r.muxes, m)
-		nrs := r.nrs[len(r.nrs)-len(r.archs):]
 		for j := range r.archs {
 			ai := &r.archs[j]
+			nr := int32(-1)
+			if sc, ok := syscalls.LookupID(ai.ap.Arch, id); ok && sc.Libseccomp {
+				nr = int32(sc.Nr)
+			}
+			r.nrs = append(r.nrs, nr)
 			if ai.multiplexed && m.call != 0 {
 				continue // libseccomp resolves these to pseudo numbers
 			}
-			ai.largest = max(ai.largest, int(nrs[j]))
+			ai.largest = max(ai.largest, int(nr))
 		}
 	}
 }
 
-// nameSet finds names repeated within a rule. It is an open-addressing
-// hash table of the rule's names, reused from one rule to the next: an
-// entry stamped with another rule counts as empty, so nothing is cleared
-// and no map is made per rule. The table is at most half full.
-type nameSet struct {
-	seed  maphash.Seed
-	slots []nameSlot
-}
-
-type nameSlot struct {
-	rule int32 // 1 + the rule's index (0: never used)
-	name int32 // the name's index in the rule's Names
-}
-
-// newNameSet makes a set for rules of at most most names.
-func newNameSet(most int) nameSet {
-	n := 16
-	for n < 2*most {
-		n *= 2
-	}
-	return nameSet{seed: maphash.MakeSeed(), slots: make([]nameSlot, n)}
-}
-
-// repeated reports whether names[j] repeats an earlier name of rule i, and
-// adds it. Rule i's names must be added in order.
-func (ns *nameSet) repeated(i int, names []string, j int) bool {
-	mask := uint64(len(ns.slots) - 1)
-	for h := maphash.String(ns.seed, names[j]) & mask; ; h = (h + 1) & mask {
-		e := &ns.slots[h]
-		if int(e.rule) != i+1 {
-			*e = nameSlot{rule: int32(i + 1), name: int32(j)}
-			return false
-		}
-		if names[e.name] == names[j] {
-			return true
+// muxCalls returns, per syscall ID (syscalls.IDOf), the name's socketcall
+// or ipc call number (zero for other names).
+var muxCalls = sync.OnceValue(func() []muxCall {
+	names := syscalls.Names()
+	calls := make([]muxCall, len(names))
+	for id, n := range names {
+		if c, ok := syscalls.SocketcallNumber(n); ok {
+			calls[id] = muxCall{call: uint8(c)}
+		} else if c, ok := syscalls.IPCNumber(n); ok {
+			calls[id] = muxCall{call: uint8(c), ipc: true}
 		}
 	}
-}
-
-// muxCall returns name's socketcall or ipc call number, if some
-// architecture of the filter multiplexes.
-func (r *resolver) muxCall(name string) muxCall {
-	for _, ai := range r.archs {
-		if !ai.multiplexed {
-			continue
-		}
-		if c, ok := syscalls.SocketcallNumber(name); ok {
-			return muxCall{call: uint8(c)}
-		}
-		if c, ok := syscalls.IPCNumber(name); ok {
-			return muxCall{call: uint8(c), ipc: true}
-		}
-		break
-	}
-	return muxCall{}
-}
+	return calls
+})
 
 // conditions returns the libseccomp rules one profile entry becomes: one
 // rule with every condition (AND), or, when an argument index repeats, one

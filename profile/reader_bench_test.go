@@ -172,24 +172,3 @@ func TestSlab(t *testing.T) {
 	assert.Len(t, big, slabChunk)
 	assert.Equal(t, 0, len(s.take(0)))
 }
-
-// nameSet finds a repeated name within a rule only: entries left by
-// earlier rules count as empty.
-func TestNameSet(t *testing.T) {
-	rules := [][]string{
-		{"read", "write", "read", "close", "write"},
-		{"read", "openat", "read"},
-		{"a", "b", "c", "d", "e", "f", "g", "h", "a"},
-	}
-	want := [][]bool{
-		{false, false, true, false, true},
-		{false, false, true},
-		{false, false, false, false, false, false, false, false, true},
-	}
-	ns := newNameSet(9)
-	for i, names := range rules {
-		for j := range names {
-			assert.Equal(t, want[i][j], ns.repeated(i, names, j), "rule %d name %d", i, j)
-		}
-	}
-}

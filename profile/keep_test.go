@@ -1,0 +1,65 @@
+package profile
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seccompctl/seccompctl/arch"
+	"github.com/seccompctl/seccompctl/syscalls"
+)
+
+// TestKeep checks what keep makes of each rule's names: unknown names are
+// dropped with one warning per name, a name repeated within a rule is
+// dropped, the same name in the next rule is kept, and the numbers and
+// socketcall calls are those of the syscall tables.
+func TestKeep(t *testing.T) {
+	p := &Profile{Syscalls: []Syscall{
+		{Names: []string{"read", "write", "read", "nosuch", "nosuch", "write"}},
+		{Names: []string{"nosuch", "read", "socket", "read", "arch_prctl", "socket"}},
+		{Names: []string{"cacheflush", "semop"}}, // ARM only; ipc
+		{Names: nil},
+	}}
+	tests := []struct {
+		names []int32 // kept indices in the rule's Names
+		muxes []muxCall
+	}{
+		{[]int32{0, 1}, []muxCall{{}, {}}},
+		{[]int32{1, 2, 4}, []muxCall{{}, {call: 1}, {}}},
+		{[]int32{0, 1}, []muxCall{{}, {call: 1, ipc: true}}},
+		{[]int32{}, []muxCall{}},
+	}
+	p.Architectures = []arch.Arch{arch.X86_64, arch.X86, arch.X32} // as Docker's profile
+	r := &resolver{p: p, pol: &Policy{Target: Target{Arch: arch.X86_64}, perArch: map[arch.Arch]*ArchPolicy{}}}
+	require.NoError(t, r.arches())
+	require.Len(t, r.archs, 3)
+	r.startRules()
+	for i, tt := range tests {
+		s := &p.Syscalls[i]
+		r.keep(i, s)
+		assert.Equal(t, tt.names, r.names, "rule %d", i)
+		assert.Equal(t, tt.muxes, r.muxes, "rule %d", i)
+		require.Len(t, r.nrs, len(r.names)*3, "rule %d", i)
+		for k, j := range r.names {
+			for a, ai := range r.archs {
+				want := int32(-1)
+				if sc, ok := syscalls.Lookup(ai.ap.Arch, s.Names[j]); ok && sc.Libseccomp {
+					want = int32(sc.Nr)
+				}
+				assert.Equal(t, want, r.nrs[k*3+a], "rule %d %s on %s", i, s.Names[j], ai.ap.Arch)
+			}
+		}
+	}
+	var unknown []string
+	for _, w := range r.pol.Warnings {
+		if w.Code == "unknown-syscall" {
+			unknown = append(unknown, w.Path)
+		}
+	}
+	assert.Equal(t, []string{"syscalls[0].names[3]"}, unknown)
+	// x86's largest kept number leaves out socket (multiplexed there).
+	x86, ok := syscalls.Number(arch.X86, "arch_prctl")
+	require.True(t, ok)
+	assert.Equal(t, x86, r.archs[1].largest)
+}
