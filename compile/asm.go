@@ -101,14 +101,14 @@ func assemble(blocks []*block) ([]bpfInsn, error) {
 		it.b = b
 		switch b.kind {
 		case termRet:
-			if len(b.insns) == 0 {
+			if int(b.nIns) == 0 {
 				copies[b.k] = append(copies[b.k], it)
 				it.isRet, it.retK = true, b.k
 			}
-			place(it, len(b.insns)+1)
+			place(it, int(b.nIns)+1)
 		case termJump:
 			it.jt = &items[b.succT.order]
-			n := len(b.insns)
+			n := int(b.nIns)
 			if it.jt.start() != after-1 {
 				n++ // the target is not next: a ja
 			}
@@ -128,7 +128,7 @@ func assemble(blocks []*block) ([]bpfInsn, error) {
 				t, f = reach(t, after), reach(f, after)
 			}
 			it.jt, it.jf = t, f
-			place(it, len(b.insns)+1)
+			place(it, int(b.nIns)+1)
 		}
 	}
 	total := after
@@ -146,12 +146,12 @@ func assemble(blocks []*block) ([]bpfInsn, error) {
 			out = append(out, bpfInsn{Op: opJa, K: uint32(int(it.after) - it.jaTo.start() - 1)})
 		default:
 			b := it.b
-			out = append(out, b.insns...)
+			out = append(out, b.code()...)
 			switch b.kind {
 			case termRet:
 				out = append(out, bpfInsn{Op: opRetK, K: b.k})
 			case termJump:
-				if int(it.size) > len(b.insns) {
+				if int(it.size) > int(b.nIns) {
 					out = append(out, bpfInsn{Op: opJa, K: uint32(int(it.after) - it.jt.start() - 1)})
 				}
 			case termCond:

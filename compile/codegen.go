@@ -61,7 +61,7 @@ func (c *codegen) generate() *block {
 		next = c.g.cond(nil, opJeqK, g.audit, body, next)
 	}
 	// The first block loads the arch.
-	next.insns = append([]bpfInsn{ldAbs(offArch)}, next.insns...)
+	c.g.prepend(next, ldAbs(offArch))
 	return next
 }
 
@@ -90,7 +90,8 @@ func (c *codegen) archBody(arches []arch.Arch) *block {
 	// Load the number in front of the search. The root block of the
 	// search has no instructions of its own.
 	root := c.g.newBlock()
-	root.insns, root.kind, root.succT = c.g.code(ldAbs(offNr)), termJump, entry
+	c.g.setCode(root, []bpfInsn{ldAbs(offNr)})
+	root.kind, root.succT = termJump, entry
 	return root
 }
 
@@ -285,8 +286,8 @@ func (g *argGen) gen(fr *frame, facts wordRanges) *block {
 		b = branch(result)
 	} else {
 		t, f := branch(true), branch(false)
-		ld := ldAbs(argOffset(g.a, n.Arg, n.Hi))
-		var insns []bpfInsn
+		code := [maxBlockInsns]bpfInsn{ldAbs(argOffset(g.a, n.Arg, n.Hi))}
+		nc := 1
 		op := opJeqK
 		switch n.Op {
 		case profile.CmpGT:
@@ -306,13 +307,10 @@ func (g *argGen) gen(fr *frame, facts wordRanges) *block {
 				// The one bit of the mask set.
 				op = opJsetK
 			default:
-				insns = g.c.g.code(ld, andK(n.Mask))
+				code[1], nc = andK(n.Mask), 2
 			}
 		}
-		if insns == nil {
-			insns = g.c.g.code(ld)
-		}
-		b = g.c.g.cond(insns, op, n.Datum, t, f)
+		b = g.c.g.cond(code[:nc], op, n.Datum, t, f)
 	}
 	g.memo[key] = b
 	return b
@@ -403,7 +401,7 @@ func (c *codegen) leafWeights(ivs []interval, arches []arch.Arch, leaves []*bloc
 // anything: the search above it reads only nr and arch, so the kernel's
 // action cache (Linux ≥ 5.11) answers those syscalls without the filter.
 func cachedLeaf(b *block) bool {
-	return b.kind == termRet && len(b.insns) == 0 && profile.Action(b.k) == profile.ActAllow
+	return b.kind == termRet && b.nIns == 0 && profile.Action(b.k) == profile.ActAllow
 }
 
 // costBase, mixShare, maxRegret and secondaryABIWeight tune the search
@@ -432,9 +430,9 @@ const holeWeight = 0.5 // an interval with no known syscall in it
 func zeroArgPath(b *block) int {
 	n := 0
 	for b != nil {
-		n += len(b.insns)
+		n += int(b.nIns)
 		acc := uint32(0) // every word loaded is zero
-		for _, ins := range b.insns {
+		for _, ins := range b.code() {
 			if ins.Op == opLdAbs {
 				acc = 0
 			} else if ins.Op == opAndK {

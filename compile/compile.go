@@ -21,6 +21,9 @@ func Compile(pol *profile.Policy, opts Options) (*Program, error) {
 	}
 	c := &codegen{g: newGraph(), pol: pol, opts: opts, intervals: map[arch.Arch]int{}}
 	entry := c.generate()
+	if c.g.err != nil {
+		return nil, fmt.Errorf("compile: internal error: %w", c.g.err)
+	}
 	if !opts.NoShare {
 		entry = share(entry, int(c.g.n))
 	}

@@ -1,6 +1,11 @@
 package compile
 
-import "golang.org/x/net/bpf"
+import (
+	"cmp"
+	"errors"
+
+	"golang.org/x/net/bpf"
+)
 
 // The code generator builds a control-flow graph of blocks: straight-line
 // loads and ALU instructions ending in one terminator (a return, a
@@ -19,23 +24,60 @@ const (
 	termJump                 // ja true
 )
 
-// block is a node of the control-flow graph.
+// maxBlockInsns is the most loads and ALU instructions a block carries:
+// the generator makes blocks of "ld" or "ld; and" in front of a jump, and
+// the arch dispatch prepends "ld arch" to a jump block with none.
+const maxBlockInsns = 2
+
+// block is a node of the control-flow graph. It is 64 bytes: a program
+// has hundreds of blocks, so the instructions are held inline and the
+// passes' fields are packed (see TestBlockSize).
 type block struct {
-	insns []bpf.RawInstruction // loads and ALU only
-	succT *block               // termCond: taken when true; termJump: the target
-	succF *block               // termCond: taken when false
-	id    int32
+	ins   [maxBlockInsns]bpfInsn // ins[:nIns]: loads and ALU only
+	succT *block                 // termCond: taken when true; termJump: the target
+	succF *block                 // termCond: taken when false
+	// shared is filled by share: the canonical block this one became.
+	shared *block
+	id     int32
 	k     uint32 // the constant of the return or the comparison
 	op    uint16 // for termCond: BPF_JMP|BPF_J*|BPF_K
 	kind  termKind
+	nIns  uint8
 
-	// Filled by the passes (fields rather than maps: the passes touch
+	// Filled by the other passes (fields rather than maps: the passes touch
 	// every block once or twice, and map lookups dominated them).
+	order   int32 // layout: position in the layout
 	laidOut bool   // layout: visited
 	accSeen bool   // dropRedundantLoads: acc holds the meet of the preds seen
-	order   int32  // position in the layout
-	shared  *block // share: the canonical block this one became
-	acc     accState
+	// dropRedundantLoads: what A holds on entry (accState, flattened).
+	accKnown bool
+	accOff   uint8
+	accMask  uint32
+}
+
+// code returns the block's loads and ALU instructions.
+func (b *block) code() []bpfInsn { return b.ins[:b.nIns] }
+
+// dropCode removes the block's first n instructions.
+func (b *block) dropCode(n int) {
+	n = min(n, int(b.nIns))
+	copy(b.ins[:], b.ins[n:b.nIns])
+	clear(b.ins[int(b.nIns)-n:])
+	b.nIns -= uint8(n)
+}
+
+// entryAcc is what dropRedundantLoads knows A holds on entry.
+func (b *block) entryAcc() accState {
+	return accState{off: uint32(b.accOff), mask: b.accMask, known: b.accKnown}
+}
+
+// setEntryAcc records s as what A holds on entry. An offset past a byte
+// (never generated: seccomp_data is 64 bytes) is recorded as unknown.
+func (b *block) setEntryAcc(s accState) {
+	if s.off > 0xff {
+		s = accState{}
+	}
+	b.accKnown, b.accOff, b.accMask = s.known, uint8(s.off), s.mask
 }
 
 // Opcodes the generator uses.
@@ -53,22 +95,23 @@ const (
 func ldAbs(off uint32) bpf.RawInstruction { return bpf.RawInstruction{Op: opLdAbs, K: off} }
 func andK(m uint32) bpf.RawInstruction    { return bpf.RawInstruction{Op: opAndK, K: m} }
 
-// graph owns the blocks of one program and interns returns. Blocks and
-// their instructions come from slabs: a program has hundreds of small
-// blocks, and one allocation each dominated the compiler's garbage.
+// errBlockCode is a generator bug: a block given more instructions than
+// it holds.
+var errBlockCode = errors.New("block given more than 2 instructions")
+
+// graph owns the blocks of one program and interns returns. Blocks come
+// from slabs: a program has hundreds of small blocks, and one allocation
+// each dominated the compiler's garbage.
 type graph struct {
-	n     int32 // blocks added
-	slab  []block
-	insns []bpfInsn
-	rets  map[uint32]*block
+	n    int32 // blocks added
+	slab []block
+	rets map[uint32]*block
+	err  error // the first generator bug seen (errBlockCode)
 }
 
-// slabBlocks and slabInsns are how many blocks and instructions one slab
-// holds (Docker's default profile needs about 310 blocks).
-const (
-	slabBlocks = 64
-	slabInsns  = 512
-)
+// slabBlocks is how many blocks one slab holds (Docker's default profile
+// needs about 310 blocks; 64 blocks are 4 KB).
+const slabBlocks = 64
 
 func newGraph() *graph { return &graph{rets: map[uint32]*block{}} }
 
@@ -84,18 +127,25 @@ func (g *graph) newBlock() *block {
 	return b
 }
 
-// code returns insns as a slice of g's instruction slab, with no room to
-// grow into its neighbours.
-func (g *graph) code(insns ...bpfInsn) []bpfInsn {
-	if len(insns) == 0 {
-		return nil
+// setCode makes insns b's loads and ALU instructions (copied).
+func (g *graph) setCode(b *block, insns []bpfInsn) {
+	if len(insns) > maxBlockInsns {
+		g.err = cmp.Or(g.err, errBlockCode)
+		return
 	}
-	if len(g.insns)+len(insns) > cap(g.insns) {
-		g.insns = make([]bpfInsn, 0, max(slabInsns, len(insns)))
+	b.nIns = uint8(copy(b.ins[:], insns))
+	clear(b.ins[b.nIns:])
+}
+
+// prepend puts ins in front of b's instructions.
+func (g *graph) prepend(b *block, ins bpfInsn) {
+	if b.nIns == maxBlockInsns {
+		g.err = cmp.Or(g.err, errBlockCode)
+		return
 	}
-	start := len(g.insns)
-	g.insns = append(g.insns, insns...)
-	return g.insns[start:len(g.insns):len(g.insns)]
+	copy(b.ins[1:], b.ins[:b.nIns])
+	b.ins[0] = ins
+	b.nIns++
 }
 
 // ret returns the one block that returns k.
@@ -109,15 +159,16 @@ func (g *graph) ret(k uint32) *block {
 	return b
 }
 
-// cond adds a block that runs insns and then jumps on A <op> k.
+// cond adds a block that runs insns (copied) and then jumps on A <op> k.
 func (g *graph) cond(insns []bpf.RawInstruction, op uint16, k uint32, t, f *block) *block {
 	b := g.newBlock()
-	b.insns, b.kind, b.op, b.k, b.succT, b.succF = insns, termCond, op, k, t, f
+	g.setCode(b, insns)
+	b.kind, b.op, b.k, b.succT, b.succF = termCond, op, k, t, f
 	return b
 }
 
 // condLd adds a block that loads the word at off and then jumps on
 // A <op> k.
 func (g *graph) condLd(off uint32, op uint16, k uint32, t, f *block) *block {
-	return g.cond(g.code(ldAbs(off)), op, k, t, f)
+	return g.cond([]bpfInsn{ldAbs(off)}, op, k, t, f)
 }

@@ -9,9 +9,9 @@ package compile
 func thread(b *block) *block {
 	for {
 		switch {
-		case b.kind == termCond && b.succT == b.succF && len(b.insns) == 0:
+		case b.kind == termCond && b.succT == b.succF && b.nIns == 0:
 			b = b.succT
-		case b.kind == termJump && len(b.insns) == 0:
+		case b.kind == termJump && b.nIns == 0:
 			b = b.succT
 		default:
 			return b
@@ -41,12 +41,7 @@ func share(entry *block, n int) *block {
 			b.shared = visit(t)
 			return b.shared
 		}
-		k, ok := keyOf(b)
-		if !ok {
-			b.shared = b
-			return b
-		}
-		b.shared = canon.findOrAdd(b, k)
+		b.shared = canon.findOrAdd(b, keyOf(b))
 		return b.shared
 	}
 	return visit(entry)
@@ -78,7 +73,7 @@ func (s *blockSet) findOrAdd(b *block, k blockKey) *block {
 			s.slots[i] = b
 			return b
 		}
-		if ck, _ := keyOf(c); ck == k {
+		if keyOf(c) == k {
 			return c
 		}
 	}
@@ -116,18 +111,10 @@ func blockID(b *block) int32 {
 	return int32(b.id)
 }
 
-func keyOf(b *block) (blockKey, bool) {
-	if len(b.insns) > 2 {
-		return blockKey{}, false
-	}
-	k := blockKey{n: uint8(len(b.insns)), kind: b.kind, op: b.op, k: b.k, succT: blockID(b.succT), succF: blockID(b.succF)}
-	if len(b.insns) > 0 {
-		k.ins0 = b.insns[0]
-	}
-	if len(b.insns) > 1 {
-		k.ins1 = b.insns[1]
-	}
-	return k, true
+func keyOf(b *block) blockKey {
+	// The unused instructions are zero (setCode), so equal code gives
+	// equal keys.
+	return blockKey{n: b.nIns, kind: b.kind, op: b.op, k: b.k, ins0: b.ins[0], ins1: b.ins[1], succT: blockID(b.succT), succF: blockID(b.succF)}
 }
 
 // accState is what the accumulator is known to hold: a 32-bit word of
@@ -145,31 +132,32 @@ type accState struct {
 func dropRedundantLoads(blocks []*block) {
 	meet := func(b *block, s accState) {
 		if !b.accSeen {
-			b.accSeen, b.acc = true, s
+			b.accSeen = true
+			b.setEntryAcc(s)
 			return
 		}
-		if b.acc != s {
-			b.acc = accState{}
+		if b.entryAcc() != s {
+			b.setEntryAcc(accState{})
 		}
 	}
 	for i, b := range blocks {
 		s := accState{}
 		if i > 0 {
-			s = b.acc
+			s = b.entryAcc()
 		}
-		want, n := loadPrefix(b.insns)
+		want, n := loadPrefix(b.code())
 		switch {
 		case n == 0:
 		case s.known && s.off == want.off && s.mask == want.mask:
-			b.insns = b.insns[n:]
+			b.dropCode(n)
 		case n == 2 && s.known && s.off == want.off && s.mask == 0xffffffff:
-			b.insns = b.insns[1:] // keep the "and"
+			b.dropCode(1) // keep the "and"
 		}
 		out := s
 		if n > 0 {
 			out = want
 		}
-		if len(b.insns) > n && n > 0 {
+		if int(b.nIns) > n && n > 0 {
 			out = accState{} // something else touched A
 		}
 		if b.succT != nil {
