@@ -39,16 +39,16 @@ type block struct {
 	// shared is filled by share: the canonical block this one became.
 	shared *block
 	id     int32
-	k     uint32 // the constant of the return or the comparison
-	op    uint16 // for termCond: BPF_JMP|BPF_J*|BPF_K
-	kind  termKind
-	nIns  uint8
+	k      uint32 // the constant of the return or the comparison
+	op     uint16 // for termCond: BPF_JMP|BPF_J*|BPF_K
+	kind   termKind
+	nIns   uint8
 
 	// Filled by the other passes (fields rather than maps: the passes touch
 	// every block once or twice, and map lookups dominated them).
 	order   int32 // layout: position in the layout
-	laidOut bool   // layout: visited
-	accSeen bool   // dropRedundantLoads: acc holds the meet of the preds seen
+	laidOut bool  // layout: visited
+	accSeen bool  // dropRedundantLoads: the entry state holds the meet of the preds seen
 	// dropRedundantLoads: what A holds on entry (accState, flattened).
 	accKnown bool
 	accOff   uint8
