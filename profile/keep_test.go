@@ -63,3 +63,26 @@ func TestKeep(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, x86, r.archs[1].largest)
 }
+
+// TestRulesShared checks that the policies sharing a rule's Rules array
+// do not see each other's appends.
+func TestRulesShared(t *testing.T) {
+	p, err := Parse([]byte(`{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"], "syscalls": [
+		{"names": ["read", "write", "close"], "action": "SCMP_ACT_ALLOW"},
+		{"names": ["write"], "action": "SCMP_ACT_ALLOW"},
+		{"names": ["close", "write"], "action": "SCMP_ACT_LOG", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]}
+	]}`))
+	require.NoError(t, err)
+	pol, err := p.Resolve(Target{Arch: arch.X86_64, Kernel: KernelVersion{6, 1}})
+	require.NoError(t, err)
+	want := map[string][]int{"read": {0}, "write": {0, 1, 2}, "close": {0, 2}}
+	for _, a := range pol.Arches {
+		for name, rules := range want {
+			nr, ok := syscalls.Number(a, name)
+			require.True(t, ok)
+			sp := pol.Arch(a).Lookup(nr)
+			require.NotNil(t, sp, "%s on %s", name, a)
+			assert.Equal(t, rules, sp.Rules, "%s on %s", name, a)
+		}
+	}
+}

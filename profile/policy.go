@@ -56,6 +56,7 @@ type SyscallPolicy struct {
 	Tree   *Level
 	Action Action
 	// Rules are the indices in the profile's "syscalls" that contributed.
+	// Policies may share its array: read it, do not write to it.
 	Rules []int
 }
 
@@ -191,7 +192,10 @@ type resolver struct {
 	// multiplexed: some architecture of the filter multiplexes.
 	multiplexed bool
 	policies    slab[SyscallPolicy]
-	ruleLists   slab[int]
+	// ruleIndex[i] is rule i's Index. A new SyscallPolicy's Rules is
+	// ruleIndex[i:i+1] with its capacity capped, so that the policies of
+	// one rule share it and appending copies.
+	ruleIndex []int
 	// archWarnings gathers one warning's architectures (warnOn).
 	archWarnings []archWarning
 	// warned and archWarned index pol.Warnings (until flushArchWarnings)
@@ -445,6 +449,10 @@ func (r *resolver) startRules() {
 		most = max(most, len(s.Names))
 	}
 	r.lastRule = make([]int32, len(muxCalls()))
+	r.ruleIndex = make([]int, len(r.p.Syscalls))
+	for i := range r.p.Syscalls {
+		r.ruleIndex[i] = r.p.Syscalls[i].Index
+	}
 	r.names = make([]int32, 0, most)
 	r.nrs = make([]int32, 0, most*len(r.archs))
 	r.muxes = make([]muxCall, 0, most)
@@ -617,9 +625,7 @@ func (r *resolver) addToArch(s *Syscall, i int, ai *archInfo, nr int, name strin
 	sp := ap.index.get(nr)
 	if sp == nil {
 		sp = &r.policies.take(1)[0]
-		rules := r.ruleLists.take(1)
-		rules[0] = s.Index
-		*sp = SyscallPolicy{Nr: nr, Name: name, Action: act, Tree: chain, Rules: rules}
+		*sp = SyscallPolicy{Nr: nr, Name: name, Action: act, Tree: chain, Rules: r.ruleIndex[i : i+1 : i+1]}
 		ap.index.set(nr, sp)
 		return nil
 	}
