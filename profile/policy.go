@@ -176,15 +176,10 @@ type resolver struct {
 	pol *Policy
 	// archs holds what adding a rule needs about each of pol.Arches.
 	archs []archInfo
-	// names, nrs and muxes describe the rule being added (reused from one
-	// rule to the next): the indices in its Names of those known to the
-	// syscall tables, without repeats; nrs[i*len(archs)+j], that name's
-	// number on the j-th architecture, or -1 where libseccomp has none
-	// (looked up once, used by every condition set and for the ENOSYS
-	// rule); its socketcall/ipc call.
-	names []int32
-	nrs   []int32
-	muxes []muxCall
+	// nrs[j] is the number of the name being added on the j-th
+	// architecture, or -1 where libseccomp has none (looked up once, used
+	// by every condition set and for the ENOSYS rule).
+	nrs []int32
 	// lastRule[id] is 1 + the index of the last rule that named the
 	// syscall with that ID, to drop a name repeated within a rule.
 	lastRule    []int32
@@ -419,84 +414,79 @@ func (r *resolver) rules() error {
 			continue
 		}
 		r.pol.Applied = append(r.pol.Applied, i)
-		r.keep(i, s)
-
 		act := actionOf(s.Action, s.ErrnoRet)
-		if act == r.pol.Default {
-			if len(r.names) > 0 {
-				r.warn("same-as-default", r.p.at(s.actionOff, s.Pos), r.rulePath(i)+".action", "rule has the default action %s and is dropped (runc skips it)", act)
-			}
-			continue
+		var condSets [][]condition // none for a rule runc skips
+		if act != r.pol.Default {
+			condSets = r.conditions(s)
 		}
-		condSets := r.conditions(s)
-		na := len(r.archs)
-		for k, j := range r.names {
+		kept := 0
+		for j := range s.Names {
+			m, ok := r.keep(i, s, j)
+			if !ok {
+				continue
+			}
+			kept++
 			for _, conds := range condSets {
-				if err := r.addRule(s, i, s.Names[j], r.nrs[k*na:(k+1)*na], r.muxes[k], act, conds); err != nil {
+				if err := r.addRule(s, i, s.Names[j], r.nrs, m, act, conds); err != nil {
 					return err
 				}
 			}
+		}
+		if act == r.pol.Default && kept > 0 {
+			r.warn("same-as-default", r.p.at(s.actionOff, s.Pos), r.rulePath(i)+".action", "rule has the default action %s and is dropped (runc skips it)", act)
 		}
 	}
 	return nil
 }
 
-// startRules makes the scratch keep reuses from one rule to the next.
+// startRules makes the scratch keep reuses from one name to the next.
 func (r *resolver) startRules() {
 	r.seenUnknown = map[string]bool{}
-	most := 0 // names in one rule
-	for _, s := range r.p.Syscalls {
-		most = max(most, len(s.Names))
-	}
 	r.lastRule = make([]int32, len(muxCalls()))
+	r.nrs = make([]int32, len(r.archs))
 	r.ruleIndex = make([]int, len(r.p.Syscalls))
 	for i := range r.p.Syscalls {
 		r.ruleIndex[i] = r.p.Syscalls[i].Index
 	}
-	r.names = make([]int32, 0, most)
-	r.nrs = make([]int32, 0, most*len(r.archs))
-	r.muxes = make([]muxCall, 0, most)
 }
 
-// keep sets r.names, r.nrs and r.muxes for rule i: unknown names are
-// skipped (runc logs them at debug level), repeats are harmless and dropped
-// here to keep work linear. It also raises each architecture's largest
-// number for the ENOSYS rule.
-func (r *resolver) keep(i int, s *Syscall) {
-	r.names, r.nrs, r.muxes = r.names[:0], r.nrs[:0], r.muxes[:0]
-	stamp := int32(i + 1)
-	for j, n := range s.Names {
-		id, known := syscalls.IDOf(n)
-		if !known {
-			if !r.seenUnknown[n] {
-				r.seenUnknown[n] = true
-				r.warn("unknown-syscall", r.p.namePos(s, j), r.p.namesPath(s, r.rulePath(i), j), "unknown syscall %q is skipped (runc ignores names libseccomp does not know)", n)
-			}
-			continue
+// keep reports whether rule i adds rules for its j-th name, and then
+// sets r.nrs to the name's numbers and returns its socketcall/ipc call.
+// Unknown names are skipped (runc logs them at debug level), repeats are
+// harmless and dropped here to keep work linear. It also raises each
+// architecture's largest number for the ENOSYS rule.
+func (r *resolver) keep(i int, s *Syscall, j int) (muxCall, bool) {
+	n := s.Names[j]
+	id, known := syscalls.IDOf(n)
+	if !known {
+		if !r.seenUnknown[n] {
+			r.seenUnknown[n] = true
+			r.warn("unknown-syscall", r.p.namePos(s, j), r.p.namesPath(s, r.rulePath(i), j), "unknown syscall %q is skipped (runc ignores names libseccomp does not know)", n)
 		}
-		if r.lastRule[id] == stamp {
-			continue
-		}
-		r.lastRule[id] = stamp
-		var m muxCall
-		if r.multiplexed {
-			m = muxCalls()[id]
-		}
-		r.names = append(r.names, int32(j))
-		r.muxes = append(r.muxes, m)
-		for j := range r.archs {
-			ai := &r.archs[j]
-			nr := int32(-1)
-			if sc, ok := syscalls.LookupID(ai.ap.Arch, id); ok && sc.Libseccomp {
-				nr = int32(sc.Nr)
-			}
-			r.nrs = append(r.nrs, nr)
-			if ai.multiplexed && m.call != 0 {
-				continue // libseccomp resolves these to pseudo numbers
-			}
-			ai.largest = max(ai.largest, int(nr))
-		}
+		return muxCall{}, false
 	}
+	stamp := int32(i + 1)
+	if r.lastRule[id] == stamp {
+		return muxCall{}, false // a repeat
+	}
+	r.lastRule[id] = stamp
+	var m muxCall
+	if r.multiplexed {
+		m = muxCalls()[id]
+	}
+	for k := range r.archs {
+		ai := &r.archs[k]
+		nr := int32(-1)
+		if sc, ok := syscalls.LookupID(ai.ap.Arch, id); ok && sc.Libseccomp {
+			nr = int32(sc.Nr)
+		}
+		r.nrs[k] = nr
+		if ai.multiplexed && m.call != 0 {
+			continue // libseccomp resolves these to pseudo numbers
+		}
+		ai.largest = max(ai.largest, int(nr))
+	}
+	return m, true
 }
 
 // muxCalls returns, per syscall ID (syscalls.IDOf), the name's socketcall
