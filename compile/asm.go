@@ -41,122 +41,151 @@ func layout(entry *block, n int) []*block {
 }
 
 // item is one placed piece of code: a block, or a return copy / long jump
-// inserted for a far jump.
+// inserted for a far jump. Items refer to each other by index in the
+// assembler's item list (no pointers: nothing for the collector to scan).
 type item struct {
-	b     *block // the block, for a block item
-	jaTo  *item  // long jump to this item
-	jt    *item  // resolved targets of a block's terminator
-	jf    *item
+	blk   int32 // the block's place in the layout; -1: an inserted item
+	jt    int32 // a block's terminator targets; a long jump's target in jt
+	jf    int32
 	after int32 // instructions after this item's last instruction
 	size  int32
-	retK  uint32 // return copy: ret #retK
+	retK  uint32 // return: ret #retK
+	prev  int32  // return: the return copy of retK placed before, or -1
 	isRet bool
 }
 
 // start is the number of instructions after the item's first one.
 func (it *item) start() int { return int(it.after + it.size - 1) }
 
+// assembler holds the items while assemble places them.
+type assembler struct {
+	items  []item  // one per block (by place in the layout), then inserted ones
+	placed []int32 // items in the order placed: reverse program order
+	copies map[uint32]int32
+	after  int // instructions placed
+}
+
+// place puts item i next, size instructions long.
+func (a *assembler) place(i int32, size int) {
+	it := &a.items[i]
+	it.after, it.size = int32(a.after), int32(size)
+	a.after += size
+	a.placed = append(a.placed, i)
+}
+
+// addRet records item i as a place that returns k.
+func (a *assembler) addRet(i int32, k uint32) {
+	it := &a.items[i]
+	it.isRet, it.retK, it.prev = true, k, -1
+	if p, ok := a.copies[k]; ok {
+		it.prev = p
+	}
+	a.copies[k] = i
+}
+
+// inserted adds an item that is not a block and returns its index.
+func (a *assembler) inserted() int32 {
+	a.items = append(a.items, item{blk: -1, jt: -1, jf: -1, prev: -1})
+	return int32(len(a.items) - 1)
+}
+
+// reach returns an item for target that a jump whose instruction has
+// from instructions after it can reach with an 8-bit offset, inserting a
+// return copy or long jump right after the block when needed.
+func (a *assembler) reach(target int32, from int) int32 {
+	if inReach(from, &a.items[target]) {
+		return target
+	}
+	if t := &a.items[target]; t.blk < 0 && !t.isRet {
+		target = t.jt // a long jump reaches anything
+	}
+	if t := a.items[target]; t.isRet {
+		// The copies of the return, the last placed first.
+		for c, ok := a.copies[t.retK]; ok && c >= 0; c = a.items[c].prev {
+			if inReach(from, &a.items[c]) {
+				return c
+			}
+		}
+		c := a.inserted()
+		a.addRet(c, t.retK)
+		a.place(c, 1)
+		return c
+	}
+	j := a.inserted()
+	a.items[j].jt = target
+	a.place(j, 1)
+	return j
+}
+
 // assemble places and encodes laid-out blocks.
 func assemble(blocks []*block) ([]bpfInsn, error) {
-	// One item per block, found by the block's place in the layout.
-	items := make([]item, len(blocks))
-	placed := make([]*item, 0, len(blocks)+8) // in reverse order of the program
-	copies := map[uint32][]*item{}
-	after := 0
-	place := func(it *item, size int) {
-		it.after, it.size = int32(after), int32(size)
-		after += size
-		placed = append(placed, it)
-	}
-	// reach returns an item for target that a jump whose instruction has
-	// `from` instructions after it can reach with an 8-bit offset,
-	// inserting a return copy or long jump right after the block when
-	// needed.
-	reach := func(target *item, from int) *item {
-		if inReach(from, target) {
-			return target
-		}
-		if target.b == nil && target.jaTo != nil {
-			target = target.jaTo // a long jump reaches anything
-		}
-		if target.isRet {
-			for i := len(copies[target.retK]) - 1; i >= 0; i-- {
-				c := copies[target.retK][i]
-				if inReach(from, c) {
-					return c
-				}
-			}
-			c := &item{isRet: true, retK: target.retK}
-			place(c, 1)
-			copies[target.retK] = append(copies[target.retK], c)
-			return c
-		}
-		j := &item{jaTo: target}
-		place(j, 1)
-		return j
+	a := &assembler{
+		items:  make([]item, len(blocks), len(blocks)+8),
+		placed: make([]int32, 0, len(blocks)+8),
+		copies: map[uint32]int32{},
 	}
 	for i := len(blocks) - 1; i >= 0; i-- {
 		b := blocks[i]
-		it := &items[i]
-		it.b = b
+		idx := int32(i)
+		a.items[idx] = item{blk: idx, jt: -1, jf: -1, prev: -1}
 		switch b.kind {
 		case termRet:
-			if int(b.nIns) == 0 {
-				copies[b.k] = append(copies[b.k], it)
-				it.isRet, it.retK = true, b.k
+			if b.nIns == 0 {
+				a.addRet(idx, b.k)
 			}
-			place(it, int(b.nIns)+1)
+			a.place(idx, int(b.nIns)+1)
 		case termJump:
-			it.jt = &items[b.succT.order]
+			a.items[idx].jt = b.succT.order
 			n := int(b.nIns)
-			if it.jt.start() != after-1 {
+			if a.items[b.succT.order].start() != a.after-1 {
 				n++ // the target is not next: a ja
 			}
-			place(it, n)
+			a.place(idx, n)
 		case termCond:
 			// The jump is the block's last instruction; the items
 			// inserted for it go between it and what was placed before,
 			// and each insertion moves the other target one further.
-			t, f := &items[b.succT.order], &items[b.succF.order]
+			t, f := b.succT.order, b.succF.order
 			for tries := 0; ; tries++ {
-				if inReach(after, t) && inReach(after, f) {
+				if inReach(a.after, &a.items[t]) && inReach(a.after, &a.items[f]) {
 					break
 				}
 				if tries == 4 {
 					return nil, fmt.Errorf("compile: internal error: cannot reach the targets of block %d", b.id)
 				}
-				t, f = reach(t, after), reach(f, after)
+				t = a.reach(t, a.after)
+				f = a.reach(f, a.after)
 			}
-			it.jt, it.jf = t, f
-			place(it, int(b.nIns)+1)
+			a.items[idx].jt, a.items[idx].jf = t, f
+			a.place(idx, int(b.nIns)+1)
 		}
 	}
-	total := after
+	total := a.after
 	out := make([]bpfInsn, 0, total)
-	for i := len(placed) - 1; i >= 0; i-- {
-		it := placed[i]
+	for i := len(a.placed) - 1; i >= 0; i-- {
+		it := &a.items[a.placed[i]]
 		pc := len(out)
 		if pc != total-1-it.start() {
 			return nil, fmt.Errorf("compile: internal error: item at %d, want %d", pc, total-1-it.start())
 		}
 		switch {
-		case it.b == nil && it.isRet:
+		case it.blk < 0 && it.isRet:
 			out = append(out, bpfInsn{Op: opRetK, K: it.retK})
-		case it.b == nil:
-			out = append(out, bpfInsn{Op: opJa, K: uint32(int(it.after) - it.jaTo.start() - 1)})
+		case it.blk < 0:
+			out = append(out, bpfInsn{Op: opJa, K: uint32(int(it.after) - a.items[it.jt].start() - 1)})
 		default:
-			b := it.b
+			b := blocks[it.blk]
 			out = append(out, b.code()...)
 			switch b.kind {
 			case termRet:
 				out = append(out, bpfInsn{Op: opRetK, K: b.k})
 			case termJump:
 				if int(it.size) > int(b.nIns) {
-					out = append(out, bpfInsn{Op: opJa, K: uint32(int(it.after) - it.jt.start() - 1)})
+					out = append(out, bpfInsn{Op: opJa, K: uint32(int(it.after) - a.items[it.jt].start() - 1)})
 				}
 			case termCond:
-				jt := int(it.after) - it.jt.start() - 1
-				jf := int(it.after) - it.jf.start() - 1
+				jt := int(it.after) - a.items[it.jt].start() - 1
+				jf := int(it.after) - a.items[it.jf].start() - 1
 				if jt < 0 || jf < 0 || jt > 255 || jf > 255 {
 					return nil, fmt.Errorf("compile: internal error: jump out of range at %d (jt %d, jf %d)", len(out), jt, jf)
 				}
