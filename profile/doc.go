@@ -26,7 +26,8 @@
 //
 // Input is bounded by ParseOptions: DefaultMaxSize (4 MiB) and
 // DefaultMaxDepth (64 levels of JSON nesting; deeper input is refused after
-// reading that far, so 10^5 nested arrays cost about 0.1 ms). Within them,
+// reading that far, so 10^5 nested arrays cost about 0.1 ms); no limit
+// lets through more than 2 GiB - 1, the most the reader can index. Within them,
 // time and memory grow linearly with the input, except that rules with
 // argument conditions on one syscall are merged into its tree one by one
 // (as libseccomp does), quadratic in their number. Measured with

@@ -3,6 +3,7 @@ package profile
 import (
 	"fmt"
 	"iter"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -41,15 +42,23 @@ func (k jsonKind) String() string {
 // garbage collector need not scan the tape: a string's, key's or number's
 // text is found in the input by offset and length, or, for a string with
 // escapes, in jsonDoc.decoded.
+//
+// Its numbers have 32 bits, which halves the tape (16 bytes an entry, not
+// 32): the input is at most maxInputSize bytes, and the tape has fewer
+// entries than the input has bytes.
 type jsonValue struct {
 	kind    jsonKind
 	escaped bool // text is decoded[n]
 	// end is the tape index just past the entry and its contents (for a
 	// key: past its value), which is where the next sibling starts.
-	end int
-	off int // byte offset in the input (of the opening quote of a string)
-	n   int // the length of the text in the input, or the index in decoded
+	end int32
+	off int32 // byte offset in the input (of the opening quote of a string)
+	n   int32 // the length of the text in the input, or the index in decoded
 }
+
+// maxInputSize is the largest input the reader accepts (the tape's
+// numbers have 32 bits), whatever ParseOptions.MaxSize says.
+const maxInputSize = math.MaxInt32
 
 // jsonDoc is a parsed document: the tape, the root at index 0.
 type jsonDoc struct {
@@ -68,13 +77,13 @@ type jv struct {
 func (v jv) ok() bool          { return v.doc != nil }
 func (v jv) entry() *jsonValue { return &v.doc.vals[v.i] }
 func (v jv) kind() jsonKind    { return v.entry().kind }
-func (v jv) off() int          { return v.entry().off }
+func (v jv) off() int          { return int(v.entry().off) }
 func (v jv) at(i int) jv       { return jv{v.doc, i} }
 
 // elems yields an array's elements with their indices.
 func (v jv) elems() iter.Seq2[int, jv] {
 	return func(yield func(int, jv) bool) {
-		for n, k, end := 0, v.i+1, v.entry().end; k < end; n, k = n+1, v.doc.vals[k].end {
+		for n, k, end := 0, v.i+1, int(v.entry().end); k < end; n, k = n+1, int(v.doc.vals[k].end) {
 			if !yield(n, v.at(k)) {
 				return
 			}
@@ -88,20 +97,21 @@ func (v jv) text() string { return v.doc.text(v.i) }
 
 func (d *jsonDoc) text(i int) string {
 	e := &d.vals[i]
+	off, n := int(e.off), int(e.n)
 	switch {
 	case e.escaped:
-		return d.decoded[e.n]
+		return d.decoded[n]
 	case e.kind == jsonString || e.kind == jsonKey:
-		return d.src[e.off+1 : e.off+1+e.n]
+		return d.src[off+1 : off+1+n]
 	}
-	return d.src[e.off : e.off+e.n]
+	return d.src[off : off+n]
 }
 
 // elem returns an array's element i (which must exist).
 func (v jv) elem(i int) jv {
 	k := v.i + 1
 	for ; i > 0; i-- {
-		k = v.doc.vals[k].end
+		k = int(v.doc.vals[k].end)
 	}
 	return v.at(k)
 }
@@ -109,7 +119,7 @@ func (v jv) elem(i int) jv {
 // len returns the number of an array's elements.
 func (v jv) len() int {
 	n := 0
-	for k, end := v.i+1, v.entry().end; k < end; k = v.doc.vals[k].end {
+	for k, end := v.i+1, int(v.entry().end); k < end; k = int(v.doc.vals[k].end) {
 		n++
 	}
 	return n
@@ -119,7 +129,7 @@ func (v jv) len() int {
 // offset) and the value.
 func (v jv) members() iter.Seq2[jv, jv] {
 	return func(yield func(jv, jv) bool) {
-		for k, end := v.i+1, v.entry().end; k < end; k = v.doc.vals[k].end {
+		for k, end := v.i+1, int(v.entry().end); k < end; k = int(v.doc.vals[k].end) {
 			if !yield(v.at(k), v.at(k+1)) {
 				return
 			}
@@ -151,8 +161,8 @@ func (v jv) path() string {
 		}
 		// The child of the container that holds v: skip whole siblings.
 		n, k := 0, cur+1
-		for vals[k].end <= v.i {
-			n, k = n+1, vals[k].end
+		for int(vals[k].end) <= v.i {
+			n, k = n+1, int(vals[k].end)
 		}
 		if e.kind == jsonArray {
 			b.WriteString("[" + strconv.Itoa(n) + "]")
@@ -215,6 +225,9 @@ func parseJSON(src string, maxDepth int) (jv, *syntaxError) {
 	if len(src) == 0 {
 		return jv{}, r.fail(0, "empty input: want a JSON object")
 	}
+	if len(src) > maxInputSize {
+		return jv{}, r.fail(0, "input is %d bytes, more than the reader's %d", len(src), maxInputSize)
+	}
 	if strings.HasPrefix(src, "\xEF\xBB\xBF") {
 		return jv{}, r.fail(0, "the file starts with a UTF-8 byte-order mark (BOM); JSON profiles must not have one")
 	}
@@ -257,7 +270,7 @@ func (r *jsonReader) push(kind jsonKind, off, n int) int {
 		copy(vals, r.doc.vals)
 		r.doc.vals = vals
 	}
-	r.doc.vals = append(r.doc.vals, jsonValue{kind: kind, end: i + 1, off: off, n: n})
+	r.doc.vals = append(r.doc.vals, jsonValue{kind: kind, end: int32(i + 1), off: int32(off), n: int32(n)})
 	return i
 }
 
@@ -272,7 +285,7 @@ func (r *jsonReader) pushString(kind jsonKind, off int, s string, escaped bool) 
 	return i
 }
 
-func (r *jsonReader) close(i int) { r.doc.vals[i].end = len(r.doc.vals) }
+func (r *jsonReader) close(i int) { r.doc.vals[i].end = int32(len(r.doc.vals)) }
 
 func (r *jsonReader) fail(off int, format string, a ...any) *syntaxError {
 	return &syntaxError{off: off, path: r.pathString(), msg: fmt.Sprintf(format, a...)}
@@ -473,17 +486,17 @@ func (m *memberNames) add(doc *jsonDoc, name string, off int) (int, bool) {
 	if m.n <= fewMembers {
 		// The members read so far are complete: keys follow one another
 		// by their end indices.
-		for k := m.obj + 1; k < len(doc.vals); k = doc.vals[k].end {
+		for k := m.obj + 1; k < len(doc.vals); k = int(doc.vals[k].end) {
 			if doc.text(k) == name {
-				return doc.vals[k].off, true
+				return int(doc.vals[k].off), true
 			}
 		}
 		return 0, false
 	}
 	if m.index == nil {
 		m.index = make(map[string]int, 2*fewMembers)
-		for k := m.obj + 1; k < len(doc.vals); k = doc.vals[k].end {
-			m.index[doc.text(k)] = doc.vals[k].off
+		for k := m.obj + 1; k < len(doc.vals); k = int(doc.vals[k].end) {
+			m.index[doc.text(k)] = int(doc.vals[k].off)
 		}
 	}
 	if first, dup := m.index[name]; dup {

@@ -17,7 +17,7 @@ type ParseOptions struct {
 	File string
 	// MaxSize is the largest input accepted, in bytes; larger input fails
 	// with ErrTooLarge before it is read. Zero means DefaultMaxSize; a
-	// negative value means no limit.
+	// negative value means no limit but the reader's own, 2 GiB - 1.
 	MaxSize int64
 	// MaxDepth bounds JSON nesting. Zero means DefaultMaxDepth.
 	MaxDepth int
@@ -82,7 +82,10 @@ func ParseWithOptions(data []byte, opts ParseOptions) (*Profile, error) {
 	if opts.MaxDepth == 0 {
 		opts.MaxDepth = DefaultMaxDepth
 	}
-	if opts.MaxSize > 0 && int64(len(data)) > opts.MaxSize {
+	if opts.MaxSize < 0 || opts.MaxSize > maxInputSize {
+		opts.MaxSize = maxInputSize
+	}
+	if int64(len(data)) > opts.MaxSize {
 		return nil, tooLarge(opts, int64(len(data)))
 	}
 	// One copy of the input: the profile's strings alias it, and the
