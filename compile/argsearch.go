@@ -28,6 +28,12 @@ type runOutcome struct {
 	at  *frame
 }
 
+// span is a run of values of the word with one outcome.
+type span struct {
+	lo, hi uint32
+	out    runOutcome
+}
+
 // runPoint is a value whose outcome differs from the default one.
 type runPoint struct {
 	v   uint32
@@ -189,11 +195,10 @@ func (g *argGen) valueSearch(fr *frame, facts wordRanges) *block {
 	if _, known := knownOutcome(first, r); known {
 		return nil
 	}
-	type span struct {
-		lo, hi uint32
-		out    runOutcome
-	}
-	var spans []span
+	// spans and points live in the generator's scratch stacks until this
+	// search is built: the searches it continues into push theirs above.
+	spanMark, pointMark := len(g.spans), len(g.points)
+	defer func() { g.spans, g.points = g.spans[:spanMark], g.points[:pointMark] }()
 	seqWorst := 0
 	cuts := g.wordCuts(w)
 	k, _ := slices.BinarySearch(cuts, uint64(r.lo))
@@ -216,13 +221,14 @@ func (g *argGen) valueSearch(fr *frame, facts wordRanges) *block {
 			return nil // too much work
 		}
 		seqWorst = max(seqWorst, compares)
-		if n := len(spans); n > 0 && spans[n-1].out == out {
-			spans[n-1].hi = uint32(hi)
+		if n := len(g.spans); n > spanMark && g.spans[n-1].out == out {
+			g.spans[n-1].hi = uint32(hi)
 		} else {
-			spans = append(spans, span{uint32(start), uint32(hi), out})
+			g.spans = append(g.spans, span{uint32(start), uint32(hi), out})
 		}
 		start = hi + 1
 	}
+	spans := g.spans[spanMark:]
 	g.budget -= steps
 	// The default outcome is that of the spans wider than one value; they
 	// must all agree. With only single values, the first one's.
@@ -233,16 +239,16 @@ func (g *argGen) valueSearch(fr *frame, facts wordRanges) *block {
 			break
 		}
 	}
-	var points []runPoint
 	for _, s := range spans {
 		switch {
 		case s.out == def:
 		case s.lo != s.hi:
 			return nil
 		default:
-			points = append(points, runPoint{s.lo, s.out})
+			g.points = append(g.points, runPoint{s.lo, s.out})
 		}
 	}
+	points := g.points[pointMark:]
 	if len(points) == 0 || searchDepth(len(points)) >= seqWorst {
 		return nil
 	}
@@ -285,14 +291,19 @@ func (g *argGen) valueSearch(fr *frame, facts wordRanges) *block {
 			return g.c.g.condLd(off, opJgeK, ps[mid].v, right, left)
 		}
 		// A chain of jeq, zero first: the value calls pass most often and
-		// the one the zero-argument cost tables count.
-		chain := slices.Clone(ps)
-		slices.SortStableFunc(chain, func(a, b runPoint) int {
-			return b2i(b.v == 0) - b2i(a.v == 0)
-		})
+		// the one the zero-argument cost tables count. The others keep
+		// their order. Built back to front.
 		b := outBlock(def)
-		for k := len(chain) - 1; k >= 0; k-- {
-			b = g.c.g.condLd(off, opJeqK, chain[k].v, outBlock(chain[k].out), b)
+		zero := -1
+		for k := len(ps) - 1; k >= 0; k-- {
+			if ps[k].v == 0 {
+				zero = k
+				continue
+			}
+			b = g.c.g.condLd(off, opJeqK, ps[k].v, outBlock(ps[k].out), b)
+		}
+		if zero >= 0 {
+			b = g.c.g.condLd(off, opJeqK, 0, outBlock(ps[zero].out), b)
 		}
 		return b
 	}

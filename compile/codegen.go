@@ -25,9 +25,11 @@ type codegen struct {
 	// intervals per architecture group, for Stats
 	intervals map[arch.Arch]int
 	args      *argGen // argTree's generator, made on first use
-	// ivs holds the intervals of the audit value archBody works on; the
-	// next one reuses it (nothing keeps intervals past archBody).
-	ivs []interval
+	// ivs and leaves hold the intervals of the audit value archBody works
+	// on and their leaves; the next audit value reuses them (nothing keeps
+	// either past archBody).
+	ivs    []interval
+	leaves []*block
 }
 
 // generate builds the whole program graph and returns its entry block.
@@ -52,6 +54,12 @@ func (c *codegen) generate() *block {
 		}
 		found.arches = append(found.arches, a)
 	}
+	// Room for the intervals of the audit value that may have the most.
+	hint := 0
+	for _, g := range groups {
+		hint = max(hint, intervalsHint(c.pol, g.arches))
+	}
+	c.ivs = make([]interval, 0, hint)
 	// Arch dispatch, built back to front: the last test falls through to
 	// the bad-arch action.
 	next := c.g.ret(uint32(c.pol.BadArch))
@@ -67,14 +75,12 @@ func (c *codegen) generate() *block {
 
 // archBody is the code for one audit value: load the number, search.
 func (c *codegen) archBody(arches []arch.Arch) *block {
-	if c.ivs == nil {
-		c.ivs = make([]interval, 0, intervalsHint(c.pol, arches))
-	}
 	ivs := appendIntervals(c.ivs[:0], c.pol, arches)
 	c.ivs = ivs
 	c.intervals[arches[0]] = len(ivs)
 	// The leaves come first: how much each one runs weighs in the tree.
-	leaves := make([]*block, len(ivs))
+	leaves := slices.Grow(c.leaves[:0], len(ivs))[:len(ivs)]
+	c.leaves = leaves
 	for i, iv := range ivs {
 		if iv.d.sys == nil {
 			leaves[i] = c.g.ret(uint32(iv.d.action))
@@ -116,6 +122,9 @@ func (c *codegen) argTree(lvl *profile.Level, a arch.Arch, fall *block) *block {
 		c.args = g
 	}
 	g.a, g.fall, g.root = a, fall, lvl
+	// No frame of the last tree is referred to any more (the tables are
+	// emptied below): its slab is reused.
+	g.slab = g.slab[:0]
 	clear(g.memo)
 	clear(g.frames)
 	clear(g.cuts)
@@ -165,6 +174,10 @@ type argGen struct {
 	cuts     map[wordKey][]uint64
 	cutsDone bool
 	budget   int
+	// valueSearch's scratch stacks: each search pushes its spans and
+	// points, and pops them when its code is built.
+	spans  []span
+	points []runPoint
 }
 
 func (g *argGen) frame(lvl *profile.Level, i int, up *frame) *frame {

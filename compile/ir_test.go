@@ -6,6 +6,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/seccompctl/seccompctl/arch"
+	"github.com/seccompctl/seccompctl/profile"
 )
 
 // TestBlockSize: a slab of 64 blocks is one 4 KB allocation. A field
@@ -92,4 +95,29 @@ func TestEntryAcc(t *testing.T) {
 			assert.Equal(t, tt.want, b.entryAcc())
 		})
 	}
+}
+
+// TestValueSearchScratch: value searches that continue into searches on
+// another word (args[0], then args[1]) push their spans and points on the
+// generator's scratch stacks and pop them; after each tree the stacks are
+// empty, and the nested searches did use them.
+func TestValueSearchScratch(t *testing.T) {
+	src := `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":1,"syscalls":[
+	{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"},{"index":1,"value":2,"op":"SCMP_CMP_EQ"}]},
+	{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"},{"index":1,"value":4,"op":"SCMP_CMP_EQ"}]},
+	{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"},{"index":1,"value":6,"op":"SCMP_CMP_EQ"}]},
+	{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":3,"op":"SCMP_CMP_EQ"}]},
+	{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":5,"op":"SCMP_CMP_EQ"}]}]}`
+	p, err := profile.Parse([]byte(src))
+	require.NoError(t, err)
+	pol, err := p.Resolve(profile.Target{Arch: arch.X86_64})
+	require.NoError(t, err)
+	c := &codegen{g: newGraph(), pol: pol, intervals: map[arch.Arch]int{}}
+	c.generate()
+	require.NoError(t, c.g.err)
+	require.NotNil(t, c.args)
+	assert.Empty(t, c.args.spans)
+	assert.Empty(t, c.args.points)
+	assert.Positive(t, cap(c.args.spans), "no value search ran")
+	assert.Positive(t, cap(c.args.points), "no value search ran")
 }
