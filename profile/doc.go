@@ -32,8 +32,8 @@
 // argument conditions on one syscall are merged into its tree one by one
 // (as libseccomp does), quadratic in their number. Measured with
 // BenchmarkHostile on a 2-core VM: 10^5 names in one rule parse and resolve
-// in about 5 ms and 9 MB; 10^4 conditional rules on one syscall in about
-// 70 ms and 27 MB (measured before the reader's speed-ups; not re-measured).
+// in about 5 ms and 5 MB; 10^4 conditional rules on one syscall in about
+// 15 ms and 10 MB.
 //
 // Lint finds what a profile says that does not do what it seems to: rules
 // the runtime drops or overrides, conditions the socketcall multiplexer or

@@ -91,3 +91,35 @@ func TestRulesShared(t *testing.T) {
 		}
 	}
 }
+
+// TestRulesListedOnce checks that a policy lists each contributing rule
+// once, for rule indices in order (as parsed) and not (built in code).
+func TestRulesListedOnce(t *testing.T) {
+	cond := []Arg{{Index: 0, Value: 1, Op: OpEqualTo}}
+	tests := []struct {
+		name    string
+		indices []int
+		want    []int
+	}{
+		{"increasing", []int{0, 1, 2, 3}, []int{0, 1, 2, 3}},
+		{"repeated", []int{5, 5, 2, 5}, []int{5, 2}},
+		{"decreasing", []int{3, 2, 1, 0}, []int{3, 2, 1, 0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &Profile{DefaultAction: ActionName("SCMP_ACT_ERRNO")}
+			for k, idx := range tt.indices {
+				// read twice in a rule, and with distinct conditions so that
+				// every rule adds to the tree.
+				args := []Arg{{Index: 1, Value: uint64(k), Op: OpEqualTo}}
+				args = append(args, cond...)
+				p.Syscalls = append(p.Syscalls, Syscall{Names: []string{"read", "read"}, Action: "SCMP_ACT_ALLOW", Args: args, Index: idx})
+			}
+			pol, err := p.Resolve(Target{Arch: arch.X86_64, Kernel: KernelVersion{6, 1}})
+			require.NoError(t, err)
+			sp := pol.Arch(arch.X86_64).Lookup(0)
+			require.NotNil(t, sp)
+			assert.Equal(t, tt.want, sp.Rules)
+		})
+	}
+}

@@ -191,6 +191,8 @@ type resolver struct {
 	// ruleIndex[i:i+1] with its capacity capped, so that the policies of
 	// one rule share it and appending copies.
 	ruleIndex []int
+	// increasing: ruleIndex increases, as in every parsed profile.
+	increasing bool
 	// archWarnings gathers one warning's architectures (warnOn).
 	archWarnings []archWarning
 	// warned and archWarned index pol.Warnings (until flushArchWarnings)
@@ -445,8 +447,10 @@ func (r *resolver) startRules() {
 	r.lastRule = make([]int32, len(muxCalls()))
 	r.nrs = make([]int32, len(r.archs))
 	r.ruleIndex = make([]int, len(r.p.Syscalls))
+	r.increasing = true
 	for i := range r.p.Syscalls {
 		r.ruleIndex[i] = r.p.Syscalls[i].Index
+		r.increasing = r.increasing && (i == 0 || r.ruleIndex[i] > r.ruleIndex[i-1])
 	}
 }
 
@@ -603,6 +607,17 @@ func (r *resolver) addRule(s *Syscall, i int, name string, nrs []int32, m muxCal
 	return nil
 }
 
+// listed reports whether a policy's rules (never empty) hold index. A
+// policy gets its rules' indices in rule order, so where they increase only
+// the last one can equal index: scanning them all made 10^4 rules on one
+// syscall quadratic.
+func (r *resolver) listed(rules []int, index int) bool {
+	if r.increasing {
+		return rules[len(rules)-1] == index
+	}
+	return slices.Contains(rules, index)
+}
+
 // addToArch is db_rule_add for one architecture.
 // i is the rule's index in the profile (s.Index may differ in a Profile
 // built in code), for messages.
@@ -619,7 +634,7 @@ func (r *resolver) addToArch(s *Syscall, i int, ai *archInfo, nr int, name strin
 		ap.index.set(nr, sp)
 		return nil
 	}
-	if !slices.Contains(sp.Rules, s.Index) {
+	if !r.listed(sp.Rules, s.Index) {
 		sp.Rules = append(sp.Rules, s.Index)
 	}
 	switch {
