@@ -47,9 +47,9 @@ type numberSpace struct {
 	aps    []*profile.ArchPolicy // their policies, in the same order
 	// next[i] is where the lookup in aps[i].Syscalls continues: at is
 	// called with ascending numbers, so a cursor replaces a map lookup per
-	// number (-1: the numbers are not ascending as unsigned numbers, say
-	// because one is negative; use Lookup).
-	next []int
+	// number (k = -1: the numbers are not ascending as unsigned numbers,
+	// say because one is negative; use Lookup).
+	next []cursor
 	// sorted: every aps[i].Syscalls ascends as unsigned numbers, so the
 	// breakpoints can be merged from them instead of sorted.
 	sorted       bool
@@ -57,16 +57,36 @@ type numberSpace struct {
 }
 
 func newNumberSpace(pol *profile.Policy, arches []arch.Arch) *numberSpace {
-	s := &numberSpace{pol: pol, arches: arches, next: make([]int, len(arches)), aps: make([]*profile.ArchPolicy, len(arches)), sorted: true}
+	s := &numberSpace{pol: pol, arches: arches, next: make([]cursor, len(arches)), aps: make([]*profile.ArchPolicy, len(arches)), sorted: true}
 	for i, a := range arches {
 		ap := pol.Arch(a)
 		s.aps[i] = ap
+		s.next[i] = cursor{nr: numberAt(ap.Syscalls, 0)}
 		if !ascending(ap.Syscalls) {
-			s.next[i], s.sorted = -1, false
+			s.next[i], s.sorted = cursor{k: -1}, false
 		}
 	}
 	s.has64, s.has32 = slices.Contains(arches, arch.X86_64), slices.Contains(arches, arch.X32)
 	return s
+}
+
+// cursor is a place in a list of syscalls sorted by number: index k and
+// its number nr (pastEnd after the last one), so that stepping through the
+// list reads each syscall once.
+type cursor struct {
+	k  int
+	nr uint64
+}
+
+// pastEnd is above every 32-bit number.
+const pastEnd = 1 << 32
+
+// numberAt returns the number of sps[k] as unsigned, or pastEnd.
+func numberAt(sps []*profile.SyscallPolicy, k int) uint64 {
+	if k < len(sps) {
+		return uint64(uint32(sps[k].Nr))
+	}
+	return pastEnd
 }
 
 // ascending reports whether the numbers of sps strictly ascend as
@@ -85,17 +105,16 @@ func ascending(sps []*profile.SyscallPolicy) bool {
 // Successive calls for one architecture must not go down in number.
 func (s *numberSpace) lookup(a arch.Arch, u uint32) *profile.SyscallPolicy {
 	i := slices.Index(s.arches, a)
-	ap := s.aps[i]
-	if s.next[i] < 0 {
+	ap, c := s.aps[i], &s.next[i]
+	if c.k < 0 {
 		return ap.Lookup(int(int32(u)))
 	}
-	k := s.next[i]
-	for k < len(ap.Syscalls) && uint32(ap.Syscalls[k].Nr) < u {
-		k++
+	for c.nr < uint64(u) {
+		c.k++
+		c.nr = numberAt(ap.Syscalls, c.k)
 	}
-	s.next[i] = k
-	if k < len(ap.Syscalls) && uint32(ap.Syscalls[k].Nr) == u {
-		return ap.Syscalls[k]
+	if c.nr == uint64(u) {
+		return ap.Syscalls[c.k]
 	}
 	return nil
 }
@@ -200,25 +219,44 @@ type pointMerge struct {
 	fixed []uint32 // sorted
 	fi    int
 	lists [][]*profile.SyscallPolicy
-	pos   []int // per list: 2*syscall index, +1 for its n+1
+	// heads[i] is the next value of list i: pos 2k is syscall k's number,
+	// 2k+1 that number plus one; none past the end.
+	heads []mergeHead
 	last  uint64
 	any   bool
+}
+
+type mergeHead struct {
+	pos int
+	v   uint64
+}
+
+// none is above every value a merge yields (pastEnd is a value: n+1 of
+// the number 0xffffffff, which the merge skips).
+const none = pastEnd + 1
+
+// newPointMerge returns a merge of fixed (sorted) and the numbers of
+// lists, each ascending as unsigned numbers.
+func newPointMerge(fixed []uint32, lists [][]*profile.SyscallPolicy) *pointMerge {
+	m := &pointMerge{fixed: fixed, lists: lists, heads: make([]mergeHead, len(lists))}
+	for i, l := range lists {
+		m.heads[i] = mergeHead{v: none}
+		if len(l) > 0 {
+			m.heads[i].v = numberAt(l, 0)
+		}
+	}
+	return m
 }
 
 // next returns the next breakpoint, or false after the last one.
 func (m *pointMerge) next() (uint32, bool) {
 	for {
-		const none = 1 << 33
 		best, src := uint64(none), -1
 		if m.fi < len(m.fixed) {
 			best = uint64(m.fixed[m.fi])
 		}
-		for i, l := range m.lists {
-			k := m.pos[i]
-			if k >= 2*len(l) {
-				continue
-			}
-			if v := uint64(l[k/2].Nr) + uint64(k&1); v < best {
+		for i := range m.heads {
+			if v := m.heads[i].v; v < best {
 				best, src = v, i
 			}
 		}
@@ -228,7 +266,16 @@ func (m *pointMerge) next() (uint32, bool) {
 		case src < 0:
 			m.fi++
 		default:
-			m.pos[src]++
+			h := &m.heads[src]
+			h.pos++
+			switch l := m.lists[src]; {
+			case h.pos >= 2*len(l):
+				h.v = none
+			case h.pos&1 == 1:
+				h.v = best + 1
+			default:
+				h.v = numberAt(l, h.pos/2)
+			}
 		}
 		if best > 0xffffffff || m.any && best == m.last {
 			continue
@@ -261,10 +308,11 @@ func (s *numberSpace) appendIntervals(dst []interval) []interval {
 	var fixedBuf [16]uint32
 	fixed := s.stubPoints(append(fixedBuf[:0], fixedPoints[:]...))
 	slices.Sort(fixed)
-	m := pointMerge{fixed: fixed, lists: make([][]*profile.SyscallPolicy, len(s.aps)), pos: make([]int, len(s.aps))}
+	lists := make([][]*profile.SyscallPolicy, len(s.aps))
 	for i, ap := range s.aps {
-		m.lists[i] = ap.Syscalls
+		lists[i] = ap.Syscalls
 	}
+	m := newPointMerge(fixed, lists)
 	for p, ok := m.next(); ok; p, ok = m.next() {
 		emit(p)
 	}

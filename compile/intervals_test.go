@@ -62,10 +62,11 @@ func TestPointMerge(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := pointMerge{fixed: tt.fixed, pos: make([]int, len(tt.lists))}
+			var lists [][]*profile.SyscallPolicy
 			for _, l := range tt.lists {
-				m.lists = append(m.lists, policies(l...))
+				lists = append(lists, policies(l...))
 			}
+			m := newPointMerge(tt.fixed, lists)
 			var got []uint32
 			for p, ok := m.next(); ok; p, ok = m.next() {
 				got = append(got, p)
@@ -113,7 +114,7 @@ func TestIntervalsMergeMatchesSort(t *testing.T) {
 				sorted := newNumberSpace(pol, arches)
 				sorted.sorted = false
 				for i := range sorted.next {
-					sorted.next[i] = -1
+					sorted.next[i] = cursor{k: -1}
 				}
 				want := sorted.appendIntervals(nil)
 				got := merged.appendIntervals(nil)
