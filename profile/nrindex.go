@@ -1,11 +1,42 @@
 package profile
 
 import (
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/seccompctl/seccompctl/arch"
 	"github.com/seccompctl/seccompctl/syscalls"
 )
+
+// policyStore holds the SyscallPolicy values of one Policy, all
+// architectures together, in chunks: a policy has hundreds of them, and
+// allocated one by one they dominated Resolve. A value is known by its
+// position, which an nrIndex holds instead of a pointer so that the
+// garbage collector need not scan the index.
+type policyStore struct {
+	chunks [][]SyscallPolicy
+	n      int
+}
+
+// storeChunk is how many values the store allocates at once: small
+// enough that the unused end of the last chunk costs little.
+const storeChunk = 64
+
+// add returns a new zero value and its position.
+func (s *policyStore) add() (int32, *SyscallPolicy) {
+	if s.n%storeChunk == 0 {
+		s.chunks = append(s.chunks, make([]SyscallPolicy, storeChunk))
+	}
+	pos := s.n
+	s.n++
+	return int32(pos), &s.chunks[pos/storeChunk][pos%storeChunk]
+}
+
+// at returns the value at pos, which add returned.
+func (s *policyStore) at(pos int32) *SyscallPolicy {
+	return &s.chunks[pos/storeChunk][pos%storeChunk]
+}
 
 // nrIndex finds one architecture's syscall policies by number, which is
 // what Resolve does most. It is a table over the architecture's syscall
@@ -14,55 +45,67 @@ import (
 // A table walk also yields the policies in number order without a sort.
 type nrIndex struct {
 	base   int
-	dense  []*SyscallPolicy       // numbers base .. base+len(dense)-1
-	sparse map[int]*SyscallPolicy // any other number
-	n      int                    // policies held
+	dense  []int32       // numbers base .. base+len(dense)-1: 1 + position, 0: none
+	sparse map[int]int32 // any other number: position
+	n      int           // policies held
 }
 
-// maxDenseNrs bounds an index's table (8 bytes a number).
+// maxDenseNrs bounds an index's table.
 const maxDenseNrs = 4096
 
-// newNrIndex returns an empty index for a's syscall numbers.
-func newNrIndex(a arch.Arch) nrIndex {
+// newNrIndex returns an empty index for a's syscall numbers, with its
+// table taken from the start of *buf (which must have room, see nrSpan).
+func newNrIndex(a arch.Arch, buf *[]int32) nrIndex {
 	base, n := nrSpan(a)
-	return nrIndex{base: base, dense: make([]*SyscallPolicy, n)}
+	dense := (*buf)[:n:n]
+	*buf = (*buf)[n:]
+	return nrIndex{base: base, dense: dense}
 }
 
-func (x *nrIndex) get(nr int) *SyscallPolicy {
+// get returns the position of nr's policy.
+func (x *nrIndex) get(nr int) (int32, bool) {
 	if k := uint(nr - x.base); k < uint(len(x.dense)) {
-		return x.dense[k]
+		p := x.dense[k]
+		return p - 1, p != 0
 	}
-	return x.sparse[nr]
+	p, ok := x.sparse[nr]
+	return p, ok
 }
 
-// set adds sp for nr, which must not be in the index yet.
-func (x *nrIndex) set(nr int, sp *SyscallPolicy) {
+// set adds the policy at position pos for nr, which must not be in the
+// index yet.
+func (x *nrIndex) set(nr int, pos int32) {
 	x.n++
 	if k := uint(nr - x.base); k < uint(len(x.dense)) {
-		x.dense[k] = sp
+		x.dense[k] = pos + 1
 		return
 	}
 	if x.sparse == nil {
-		x.sparse = map[int]*SyscallPolicy{}
+		x.sparse = map[int]int32{}
 	}
-	x.sparse[nr] = sp
+	x.sparse[nr] = pos
 }
 
 // sorted appends the policies to out in number order: the table is in
-// order already, and only when the map holds some does out need a sort.
-func (x *nrIndex) sorted(out []*SyscallPolicy) []*SyscallPolicy {
-	for _, sp := range x.dense {
-		if sp != nil {
-			out = append(out, sp)
+// order already, and only the few numbers in the map need a sort.
+func (x *nrIndex) sorted(store *policyStore, out []*SyscallPolicy) []*SyscallPolicy {
+	var keys []int
+	if len(x.sparse) > 0 {
+		keys = slices.Sorted(maps.Keys(x.sparse))
+	}
+	below := 0 // keys below the table (none come from the syscall tables)
+	for below < len(keys) && keys[below] < x.base {
+		out = append(out, store.at(x.sparse[keys[below]]))
+		below++
+	}
+	for _, p := range x.dense {
+		if p != 0 {
+			out = append(out, store.at(p-1))
 		}
 	}
-	if len(x.sparse) == 0 {
-		return out
+	for _, nr := range keys[below:] {
+		out = append(out, store.at(x.sparse[nr]))
 	}
-	for _, sp := range x.sparse {
-		out = append(out, sp)
-	}
-	sortByNr(out, make([]uint64, 0, len(out)))
 	return out
 }
 

@@ -69,24 +69,70 @@ func TestNrIndex(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			x := newNrIndex(tt.a)
+			_, n := nrSpan(tt.a)
+			buf := make([]int32, n+3)
+			x := newNrIndex(tt.a, &buf)
+			assert.Len(t, buf, 3, "the index takes its table from buf")
+			var store policyStore
 			added := make([]*SyscallPolicy, len(tt.nrs))
 			for i, nr := range tt.nrs {
-				added[i] = &SyscallPolicy{Nr: nr}
-				x.set(nr, added[i])
+				pos, sp := store.add()
+				sp.Nr = nr
+				added[i] = sp
+				x.set(nr, pos)
 			}
 			assert.Equal(t, len(tt.nrs), x.n)
 			for i, nr := range tt.nrs {
-				assert.Same(t, added[i], x.get(nr), "number %d", nr)
+				pos, ok := x.get(nr)
+				require.True(t, ok, "number %d", nr)
+				assert.Same(t, added[i], store.at(pos), "number %d", nr)
 			}
 			for _, nr := range tt.miss {
-				assert.Nil(t, x.get(nr), "number %d", nr)
+				_, ok := x.get(nr)
+				assert.False(t, ok, "number %d", nr)
 			}
-			got := x.sorted(nil)
+			got := x.sorted(&store, nil)
 			require.Len(t, got, len(tt.nrs))
 			for i := 1; i < len(got); i++ {
 				assert.Less(t, got[i-1].Nr, got[i].Nr)
 			}
 		})
 	}
+}
+
+// TestNrIndexSparseBelow checks sorted with map entries on both sides of
+// the table, which the syscall tables never produce (the table starts at
+// the smallest number) but sorted must still order.
+func TestNrIndexSparseBelow(t *testing.T) {
+	x := nrIndex{base: 10, dense: make([]int32, 5)}
+	var store policyStore
+	for _, nr := range []int{12, 100, 3, 10, 1, 50} {
+		pos, sp := store.add()
+		sp.Nr = nr
+		x.set(nr, pos)
+	}
+	var nrs []int
+	for _, sp := range x.sorted(&store, nil) {
+		nrs = append(nrs, sp.Nr)
+	}
+	assert.Equal(t, []int{1, 3, 10, 12, 50, 100}, nrs)
+}
+
+// TestPolicyStore checks that values keep their positions and addresses
+// across chunks.
+func TestPolicyStore(t *testing.T) {
+	var s policyStore
+	var ptrs []*SyscallPolicy
+	for i := range 3*storeChunk + 1 {
+		pos, sp := s.add()
+		require.Equal(t, int32(i), pos)
+		require.Zero(t, *sp)
+		sp.Nr = i
+		ptrs = append(ptrs, sp)
+	}
+	for i, sp := range ptrs {
+		assert.Same(t, sp, s.at(int32(i)))
+		assert.Equal(t, i, s.at(int32(i)).Nr)
+	}
+	assert.Len(t, s.chunks, 4)
 }

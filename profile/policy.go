@@ -46,6 +46,7 @@ type ArchPolicy struct {
 	// ERRNO(ENOSYS) before any rule is looked at. Negative: no such rule.
 	ENOSYSAbove int64
 	index       nrIndex
+	store       *policyStore // shared by the policy's architectures
 }
 
 // SyscallPolicy is what one syscall number gets on one architecture.
@@ -65,7 +66,12 @@ type SyscallPolicy struct {
 func (p *Policy) Arch(a arch.Arch) *ArchPolicy { return p.perArch[a] }
 
 // Lookup returns the rules for syscall nr, or nil.
-func (ap *ArchPolicy) Lookup(nr int) *SyscallPolicy { return ap.index.get(nr) }
+func (ap *ArchPolicy) Lookup(nr int) *SyscallPolicy {
+	if pos, ok := ap.index.get(nr); ok {
+		return ap.store.at(pos)
+	}
+	return nil
+}
 
 // Conditional reports whether the decision depends on the arguments.
 func (sp *SyscallPolicy) Conditional() bool { return sp.Tree != nil }
@@ -133,42 +139,17 @@ func (p *Profile) Resolve(t Target) (*Policy, error) {
 	}
 	r.enosysRule()
 	r.flushArchWarnings()
+	total := 0
 	for _, ai := range r.archs {
-		ai.ap.Syscalls = ai.ap.index.sorted(make([]*SyscallPolicy, 0, ai.ap.index.n))
+		total += ai.ap.index.n
+	}
+	all := make([]*SyscallPolicy, 0, total) // one allocation for all arches
+	for _, ai := range r.archs {
+		n := ai.ap.index.n
+		ai.ap.Syscalls = ai.ap.index.sorted(ai.ap.store, all[:0:n])
+		all = all[n:n]
 	}
 	return r.pol, nil
-}
-
-// sortByNr sorts sps by number, with keys as scratch. It sorts
-// pointer-free keys (number, position) and then moves each pointer once,
-// along the cycles of the permutation: swapping pointers costs a write
-// barrier each while the garbage collector runs, which Resolve's
-// allocations make it do often. Numbers are non-negative, below 2^32 and
-// unique within an architecture.
-func sortByNr(sps []*SyscallPolicy, keys []uint64) {
-	keys = keys[:0]
-	for i, sp := range sps {
-		keys = append(keys, uint64(sp.Nr)<<32|uint64(i))
-	}
-	slices.Sort(keys)
-	const moved = ^uint64(0) // not a key: positions are below 2^32-1
-	for start := range keys {
-		if keys[start] == moved {
-			continue
-		}
-		// keys[j]'s low word is where the pointer that belongs at j is now.
-		first := sps[start]
-		for j := start; ; {
-			from := int(uint32(keys[j]))
-			keys[j] = moved
-			if from == start {
-				sps[j] = first
-				break
-			}
-			sps[j] = sps[from]
-			j = from
-		}
-	}
 }
 
 type resolver struct {
@@ -186,7 +167,6 @@ type resolver struct {
 	seenUnknown map[string]bool
 	// multiplexed: some architecture of the filter multiplexes.
 	multiplexed bool
-	policies    slab[SyscallPolicy]
 	// ruleIndex[i] is rule i's Index. A new SyscallPolicy's Rules is
 	// ruleIndex[i:i+1] with its capacity capped, so that the policies of
 	// one rule share it and appending copies.
@@ -229,30 +209,6 @@ type archWarning struct {
 	w      Warning // Msg without the "NAME on ARCHES: " prefix
 	name   string
 	arches []arch.Arch
-}
-
-// slab hands out small slices of larger allocations: a policy has hundreds
-// of SyscallPolicy values, each with a list of rules, and allocated one by
-// one they dominated Resolve. A slice taken has its capacity capped, so
-// appending to it copies it rather than overwrite its neighbour.
-type slab[T any] struct {
-	free []T
-}
-
-// slabChunk is how many values a slab allocates at once: small enough that
-// the unused end of the last chunk costs little.
-const slabChunk = 64
-
-func (s *slab[T]) take(n int) []T {
-	if n > len(s.free) {
-		if n > slabChunk/4 {
-			return make([]T, n)
-		}
-		s.free = make([]T, slabChunk)
-	}
-	out := s.free[:n:n]
-	s.free = s.free[n:]
-	return out
 }
 
 // rulePath is the field path of rule i, for messages.
@@ -331,8 +287,15 @@ func (r *resolver) arches() error {
 	}
 	r.pol.Arches = all
 	r.archs = make([]archInfo, len(all))
+	span := 0
+	for _, a := range all {
+		_, n := nrSpan(a)
+		span += n
+	}
+	tables := make([]int32, span) // one allocation for all nrIndex tables
+	store := &policyStore{}
 	for j, a := range all {
-		ap := &ArchPolicy{Arch: a, ENOSYSAbove: -1, index: newNrIndex(a)}
+		ap := &ArchPolicy{Arch: a, ENOSYSAbove: -1, index: newNrIndex(a, &tables), store: store}
 		r.pol.perArch[a] = ap
 		ai := archInfo{ap: ap, is64: a.Is64Bit(), multiplexed: syscalls.Multiplexed(a), socketcall: -1, ipc: -1}
 		if nr, ok := syscalls.SocketcallNr(a); ok {
@@ -627,13 +590,14 @@ func (r *resolver) addToArch(s *Syscall, i int, ai *archInfo, nr int, name strin
 	if len(conds) > 0 {
 		chain = buildChain(conds, act, ai.is64)
 	}
-	sp := ap.index.get(nr)
-	if sp == nil {
-		sp = &r.policies.take(1)[0]
+	pos, ok := ap.index.get(nr)
+	if !ok {
+		pos, sp := ap.store.add()
 		*sp = SyscallPolicy{Nr: nr, Name: name, Action: act, Tree: chain, Rules: r.ruleIndex[i : i+1 : i+1]}
-		ap.index.set(nr, sp)
+		ap.index.set(nr, pos)
 		return nil
 	}
+	sp := ap.store.at(pos)
 	if !r.listed(sp.Rules, s.Index) {
 		sp.Rules = append(sp.Rules, s.Index)
 	}

@@ -158,17 +158,3 @@ func TestRepeatsIndex(t *testing.T) {
 		assert.Equal(t, tt.want, repeatsIndex(args), "%v", tt.indices)
 	}
 }
-
-// Slices from a slab have their capacity capped: appending to one leaves
-// the next alone.
-func TestSlab(t *testing.T) {
-	var s slab[int]
-	a, b := s.take(1), s.take(2)
-	a[0], b[0], b[1] = 1, 2, 3
-	a = append(a, 9)
-	assert.Equal(t, []int{1, 9}, a)
-	assert.Equal(t, []int{2, 3}, b)
-	big := s.take(slabChunk)
-	assert.Len(t, big, slabChunk)
-	assert.Equal(t, 0, len(s.take(0)))
-}
