@@ -173,6 +173,8 @@ type resolver struct {
 	ruleIndex []int
 	// increasing: ruleIndex increases, as in every parsed profile.
 	increasing bool
+	// muxConds is addRule's scratch for socketcall/ipc conditions.
+	muxConds []condition
 	// archWarnings gathers one warning's architectures (warnOn).
 	archWarnings []archWarning
 	// warned and archWarned index pol.Warnings (until flushArchWarnings)
@@ -556,13 +558,13 @@ func (r *resolver) addRule(s *Syscall, i int, name string, nrs []int32, m muxCal
 		if muxNr < 0 {
 			continue
 		}
-		mc := make([]condition, 1, 1+len(conds))
-		mc[0] = condition{arg: 0, op: OpEqualTo, mask: ^uint64(0), datum: uint64(m.call)}
+		mc := append(r.muxConds[:0], condition{arg: 0, op: OpEqualTo, mask: ^uint64(0), datum: uint64(m.call)})
 		for _, c := range conds {
 			if c.arg != 0 {
 				mc = append(mc, c)
 			}
 		}
+		r.muxConds = mc // reused: addToArch keeps no condition list
 		if err := r.addToArch(s, i, ai, muxNr, muxName, act, mc, true); err != nil {
 			return err
 		}
