@@ -60,6 +60,7 @@ func (c *codegen) generate() *block {
 		hint = max(hint, intervalsHint(c.pol, g.arches))
 	}
 	c.ivs = make([]interval, 0, hint)
+	c.leaves = make([]*block, 0, hint)
 	// Arch dispatch, built back to front: the last test falls through to
 	// the bad-arch action.
 	next := c.g.ret(uint32(c.pol.BadArch))
