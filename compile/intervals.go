@@ -45,76 +45,78 @@ type numberSpace struct {
 	pol    *profile.Policy
 	arches []arch.Arch           // policy architectures with this audit value
 	aps    []*profile.ArchPolicy // their policies, in the same order
-	// next[i] is where the lookup in aps[i].Syscalls continues: at is
-	// called with ascending numbers, so a cursor replaces a map lookup per
-	// number (k = -1: the numbers are not ascending as unsigned numbers,
-	// say because one is negative; use Lookup).
-	next []cursor
+	// nrs[i] are the numbers of aps[i].Syscalls, read once: the merge and
+	// the lookups step through them, not through the policies.
+	nrs [][]uint32
+	// next[i] is where the lookup in nrs[i] continues: at is called with
+	// ascending numbers, so a cursor replaces a map lookup per number
+	// (-1: the numbers are not ascending as unsigned numbers, say because
+	// one is negative; nrs[i] is empty and lookups use Lookup).
+	next []int
 	// sorted: every aps[i].Syscalls ascends as unsigned numbers, so the
 	// breakpoints can be merged from them instead of sorted.
 	sorted       bool
 	has64, has32 bool // x86_64, x32 among arches
+	buf          []uint32
 }
 
-func newNumberSpace(pol *profile.Policy, arches []arch.Arch) *numberSpace {
-	s := &numberSpace{pol: pol, arches: arches, next: make([]cursor, len(arches)), aps: make([]*profile.ArchPolicy, len(arches)), sorted: true}
+// newNumberSpace returns the number space of arches; the numbers of their
+// syscalls are appended to buf[:0] (reused when it has room; the space's
+// buf is the result).
+func newNumberSpace(pol *profile.Policy, arches []arch.Arch, buf []uint32) *numberSpace {
+	s := &numberSpace{pol: pol, arches: arches, next: make([]int, len(arches)), aps: make([]*profile.ArchPolicy, len(arches)), nrs: make([][]uint32, len(arches)), sorted: true}
+	buf = buf[:0]
+	starts := make([]int, len(arches))
 	for i, a := range arches {
 		ap := pol.Arch(a)
 		s.aps[i] = ap
-		s.next[i] = cursor{nr: numberAt(ap.Syscalls, 0)}
-		if !ascending(ap.Syscalls) {
-			s.next[i], s.sorted = cursor{k: -1}, false
+		starts[i] = len(buf)
+		var ok bool
+		if buf, ok = appendNumbers(buf, ap.Syscalls); !ok {
+			s.next[i], s.sorted = -1, false
 		}
 	}
+	for i := range arches {
+		end := len(buf)
+		if i+1 < len(arches) {
+			end = starts[i+1]
+		}
+		s.nrs[i] = buf[starts[i]:end:end]
+	}
+	s.buf = buf
 	s.has64, s.has32 = slices.Contains(arches, arch.X86_64), slices.Contains(arches, arch.X32)
 	return s
 }
 
-// cursor is a place in a list of syscalls sorted by number: index k and
-// its number nr (pastEnd after the last one), so that stepping through the
-// list reads each syscall once.
-type cursor struct {
-	k  int
-	nr uint64
-}
-
-// pastEnd is above every 32-bit number.
-const pastEnd = 1 << 32
-
-// numberAt returns the number of sps[k] as unsigned, or pastEnd.
-func numberAt(sps []*profile.SyscallPolicy, k int) uint64 {
-	if k < len(sps) {
-		return uint64(uint32(sps[k].Nr))
-	}
-	return pastEnd
-}
-
-// ascending reports whether the numbers of sps strictly ascend as
-// unsigned 32-bit numbers (Resolve sorts them as signed ones: a negative
-// number comes first there and last here).
-func ascending(sps []*profile.SyscallPolicy) bool {
-	for i, sp := range sps {
-		if sp.Nr < 0 || sp.Nr > 0xffffffff || i > 0 && sps[i-1].Nr >= sp.Nr {
-			return false
+// appendNumbers appends the numbers of sps to buf and reports whether they
+// strictly ascend as unsigned 32-bit numbers (Resolve sorts them as signed
+// ones: a negative number comes first there and last here). If they do
+// not, buf is returned as it was.
+func appendNumbers(buf []uint32, sps []*profile.SyscallPolicy) ([]uint32, bool) {
+	start := len(buf)
+	for _, sp := range sps {
+		if sp.Nr < 0 || sp.Nr > 0xffffffff || len(buf) > start && int(buf[len(buf)-1]) >= sp.Nr {
+			return buf[:start], false
 		}
+		buf = append(buf, uint32(sp.Nr))
 	}
-	return true
+	return buf, true
 }
 
 // lookup returns the policy of the architecture a for number u, or nil.
 // Successive calls for one architecture must not go down in number.
 func (s *numberSpace) lookup(a arch.Arch, u uint32) *profile.SyscallPolicy {
 	i := slices.Index(s.arches, a)
-	ap, c := s.aps[i], &s.next[i]
-	if c.k < 0 {
-		return ap.Lookup(int(int32(u)))
+	k, nrs := s.next[i], s.nrs[i]
+	if k < 0 {
+		return s.aps[i].Lookup(int(int32(u)))
 	}
-	for c.nr < uint64(u) {
-		c.k++
-		c.nr = numberAt(ap.Syscalls, c.k)
+	for k < len(nrs) && nrs[k] < u {
+		k++
 	}
-	if c.nr == uint64(u) {
-		return ap.Syscalls[c.k]
+	s.next[i] = k
+	if k < len(nrs) && nrs[k] == u {
+		return s.aps[i].Syscalls[k]
 	}
 	return nil
 }
@@ -218,9 +220,9 @@ func (s *numberSpace) breakpoints() []uint32 {
 type pointMerge struct {
 	fixed []uint32 // sorted
 	fi    int
-	lists [][]*profile.SyscallPolicy
-	// heads[i] is the next value of list i: pos 2k is syscall k's number,
-	// 2k+1 that number plus one; none past the end.
+	lists [][]uint32 // each strictly ascending
+	// heads[i] is the next value of list i: pos 2k is lists[i][k], 2k+1
+	// that number plus one; none past the end.
 	heads []mergeHead
 	last  uint64
 	any   bool
@@ -231,18 +233,18 @@ type mergeHead struct {
 	v   uint64
 }
 
-// none is above every value a merge yields (pastEnd is a value: n+1 of
-// the number 0xffffffff, which the merge skips).
-const none = pastEnd + 1
+// none is above every value a merge yields (1<<32 is a value: n+1 of the
+// number 0xffffffff, which the merge skips).
+const none = 1<<32 + 1
 
 // newPointMerge returns a merge of fixed (sorted) and the numbers of
-// lists, each ascending as unsigned numbers.
-func newPointMerge(fixed []uint32, lists [][]*profile.SyscallPolicy) *pointMerge {
+// lists, each strictly ascending.
+func newPointMerge(fixed []uint32, lists [][]uint32) *pointMerge {
 	m := &pointMerge{fixed: fixed, lists: lists, heads: make([]mergeHead, len(lists))}
 	for i, l := range lists {
 		m.heads[i] = mergeHead{v: none}
 		if len(l) > 0 {
-			m.heads[i].v = numberAt(l, 0)
+			m.heads[i].v = uint64(l[0])
 		}
 	}
 	return m
@@ -274,7 +276,7 @@ func (m *pointMerge) next() (uint32, bool) {
 			case h.pos&1 == 1:
 				h.v = best + 1
 			default:
-				h.v = numberAt(l, h.pos/2)
+				h.v = uint64(l[h.pos/2])
 			}
 		}
 		if best > 0xffffffff || m.any && best == m.last {
@@ -287,8 +289,11 @@ func (m *pointMerge) next() (uint32, bool) {
 
 // appendIntervals appends the decisions for every syscall number of one
 // audit value to dst, as a sorted list of maximal intervals.
-func appendIntervals(dst []interval, pol *profile.Policy, arches []arch.Arch) []interval {
-	return newNumberSpace(pol, arches).appendIntervals(dst)
+// buf is scratch space for the numbers of their syscalls, returned for
+// reuse.
+func appendIntervals(dst []interval, pol *profile.Policy, arches []arch.Arch, buf []uint32) ([]interval, []uint32) {
+	s := newNumberSpace(pol, arches, buf)
+	return s.appendIntervals(dst), s.buf
 }
 
 func (s *numberSpace) appendIntervals(dst []interval) []interval {
@@ -308,11 +313,7 @@ func (s *numberSpace) appendIntervals(dst []interval) []interval {
 	var fixedBuf [16]uint32
 	fixed := s.stubPoints(append(fixedBuf[:0], fixedPoints[:]...))
 	slices.Sort(fixed)
-	lists := make([][]*profile.SyscallPolicy, len(s.aps))
-	for i, ap := range s.aps {
-		lists[i] = ap.Syscalls
-	}
-	m := newPointMerge(fixed, lists)
+	m := newPointMerge(fixed, s.nrs)
 	for p, ok := m.next(); ok; p, ok = m.next() {
 		emit(p)
 	}
@@ -323,15 +324,21 @@ func (s *numberSpace) appendIntervals(dst []interval) []interval {
 // of one audit value: most neighbouring syscalls share a decision
 // (Docker's profile has about one interval for eight breakpoints).
 func intervalsHint(pol *profile.Policy, arches []arch.Arch) int {
-	n := len(fixedPoints)
+	return (len(fixedPoints)+2*syscallCount(pol, arches)+len(arches))/8 + 16
+}
+
+// syscallCount is how many syscalls with rules arches have in all.
+func syscallCount(pol *profile.Policy, arches []arch.Arch) int {
+	n := 0
 	for _, a := range arches {
-		n += 2*len(pol.Arch(a).Syscalls) + 1
+		n += len(pol.Arch(a).Syscalls)
 	}
-	return n/8 + 16
+	return n
 }
 
 // intervals computes the decisions for every syscall number of one audit
 // value as a sorted list of maximal intervals.
 func intervals(pol *profile.Policy, arches []arch.Arch) []interval {
-	return appendIntervals(make([]interval, 0, intervalsHint(pol, arches)), pol, arches)
+	ivs, _ := appendIntervals(make([]interval, 0, intervalsHint(pol, arches)), pol, arches, nil)
+	return ivs
 }

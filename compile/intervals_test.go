@@ -21,24 +21,27 @@ func policies(nrs ...int) []*profile.SyscallPolicy {
 	return out
 }
 
-func TestAscending(t *testing.T) {
+func TestAppendNumbers(t *testing.T) {
 	tests := []struct {
-		name string
-		nrs  []int
-		want bool
+		name   string
+		nrs    []int
+		want   []uint32 // appended after the 9 already in the buffer
+		wantOK bool
 	}{
-		{"empty", nil, true},
-		{"one", []int{7}, true},
-		{"ascending", []int{0, 1, 5, 300}, true},
-		{"largest number", []int{3, 0xffffffff}, true},
-		{"repeat", []int{1, 1}, false},
-		{"descending", []int{5, 3}, false},
-		{"negative first (signed order)", []int{-1, 0, 4}, false},
-		{"beyond 32 bits", []int{1, 0x100000000}, false},
+		{"empty", nil, nil, true},
+		{"one", []int{7}, []uint32{7}, true},
+		{"ascending", []int{0, 1, 5, 300}, []uint32{0, 1, 5, 300}, true},
+		{"largest number", []int{3, 0xffffffff}, []uint32{3, 0xffffffff}, true},
+		{"repeat", []int{1, 1}, nil, false},
+		{"descending", []int{5, 3}, nil, false},
+		{"negative first (signed order)", []int{-1, 0, 4}, nil, false},
+		{"beyond 32 bits", []int{1, 0x100000000}, nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, ascending(policies(tt.nrs...)))
+			got, ok := appendNumbers([]uint32{9}, policies(tt.nrs...))
+			assert.Equal(t, tt.wantOK, ok)
+			assert.Empty(t, cmp.Diff(append([]uint32{9}, tt.want...), got))
 		})
 	}
 }
@@ -62,9 +65,11 @@ func TestPointMerge(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var lists [][]*profile.SyscallPolicy
+			var lists [][]uint32
 			for _, l := range tt.lists {
-				lists = append(lists, policies(l...))
+				nrs, ok := appendNumbers(nil, policies(l...))
+				require.True(t, ok)
+				lists = append(lists, nrs)
 			}
 			m := newPointMerge(tt.fixed, lists)
 			var got []uint32
@@ -107,19 +112,23 @@ func TestIntervalsMergeMatchesSort(t *testing.T) {
 			}
 			for _, au := range audits {
 				arches := byAudit[au]
-				merged := newNumberSpace(pol, arches)
+				merged := newNumberSpace(pol, arches, nil)
 				if !merged.sorted {
 					continue
 				}
-				sorted := newNumberSpace(pol, arches)
+				sorted := newNumberSpace(pol, arches, nil)
 				sorted.sorted = false
 				for i := range sorted.next {
-					sorted.next[i] = cursor{k: -1}
+					sorted.next[i] = -1
 				}
 				want := sorted.appendIntervals(nil)
 				got := merged.appendIntervals(nil)
 				require.Equal(t, want, got, "%s %v %v", filepath.Base(f), native, arches)
 				require.Equal(t, want, intervals(pol, arches))
+				// A scratch buffer left over from another audit value
+				// gives the same.
+				got, _ = appendIntervals(nil, pol, arches, []uint32{1, 2, 3, 4, 5, 6, 7, 8})
+				require.Equal(t, want, got)
 				groups++
 			}
 		}
