@@ -89,21 +89,26 @@ type wordKey struct {
 // facts decide are followed, and the walk stops at any other test. It
 // returns the outcome and the compares the node-by-node code would make
 // on the way (which narrows the word's range as it goes).
+//
+// The walk's place is a frame value: only the frames it returns or
+// continues below (the up of a sub-level) are interned, not every node it
+// passes.
 func (g *argGen) walkWord(fr *frame, facts wordRanges, w wordKey, v uint32, steps *int) (runOutcome, int) {
 	r := facts[w.arg][b2i(w.hi)]
 	compares := 0
+	cur := *fr
 	for ; *steps < min(maxSteps, g.budget); *steps++ {
-		for fr != nil && fr.i == len(fr.lvl.Nodes) {
-			fr = fr.up
+		for cur.i == len(cur.lvl.Nodes) {
+			if cur.up == nil {
+				return runOutcome{}, compares
+			}
+			cur = *cur.up
 		}
-		if fr == nil {
-			return runOutcome{}, compares
-		}
-		n := fr.lvl.Nodes[fr.i]
+		n := cur.lvl.Nodes[cur.i]
 		var m bool
 		if n.Arg == w.arg && n.Hi == w.hi {
 			if !plainOp(n) {
-				return runOutcome{at: fr}, compares
+				return runOutcome{at: g.frame(cur.lvl, cur.i, cur.up)}, compares
 			}
 			m = plainMatch(n, v)
 			if _, known := knownOutcome(n, r); !known {
@@ -113,22 +118,21 @@ func (g *argGen) walkWord(fr *frame, facts wordRanges, w wordKey, v uint32, step
 		} else {
 			result, known := knownOutcome(n, facts[n.Arg][word(n)])
 			if !known {
-				return runOutcome{at: fr}, compares
+				return runOutcome{at: g.frame(cur.lvl, cur.i, cur.up)}, compares
 			}
 			m = result
 		}
-		next := g.frame(fr.lvl, fr.i+1, fr.up)
 		sub, act, has := n.False, n.ActF, n.HasActF
 		if m {
 			sub, act, has = n.True, n.ActT, n.HasActT
 		}
 		switch {
 		case sub != nil:
-			fr = g.frame(sub, 0, next)
+			cur = frame{sub, 0, g.frame(cur.lvl, cur.i+1, cur.up)}
 		case has:
 			return runOutcome{act: act, has: true}, compares
 		default:
-			fr = next
+			cur.i++
 		}
 	}
 	return runOutcome{}, -1

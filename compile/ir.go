@@ -105,6 +105,12 @@ var errBlockCode = errors.New("block given more than 2 instructions")
 type graph struct {
 	n    int32 // blocks added
 	slab []block
+	// The returns, interned: the first few in a list (a policy has a
+	// handful of actions, and the generator asks for one per leaf), the
+	// others in a map.
+	retK [8]uint32
+	retB [8]*block
+	nRet int
 	rets map[uint32]*block
 	err  error // the first generator bug seen (errBlockCode)
 }
@@ -113,7 +119,7 @@ type graph struct {
 // needs about 310 blocks; 64 blocks are 4 KB).
 const slabBlocks = 64
 
-func newGraph() *graph { return &graph{rets: map[uint32]*block{}} }
+func newGraph() *graph { return &graph{} }
 
 // newBlock returns a zeroed block owned by g, numbered.
 func (g *graph) newBlock() *block {
@@ -150,11 +156,24 @@ func (g *graph) prepend(b *block, ins bpfInsn) {
 
 // ret returns the one block that returns k.
 func (g *graph) ret(k uint32) *block {
+	for i := range g.nRet {
+		if g.retK[i] == k {
+			return g.retB[i]
+		}
+	}
 	if b, ok := g.rets[k]; ok {
 		return b
 	}
 	b := g.newBlock()
 	b.kind, b.k = termRet, k
+	if g.nRet < len(g.retK) {
+		g.retK[g.nRet], g.retB[g.nRet] = k, b
+		g.nRet++
+		return b
+	}
+	if g.rets == nil {
+		g.rets = map[uint32]*block{}
+	}
 	g.rets[k] = b
 	return b
 }

@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"fmt"
 	"testing"
 	"unsafe"
 
@@ -120,4 +121,29 @@ func TestValueSearchScratch(t *testing.T) {
 	assert.Empty(t, c.args.points)
 	assert.Positive(t, cap(c.args.spans), "no value search ran")
 	assert.Positive(t, cap(c.args.points), "no value search ran")
+}
+
+// TestGraphRet: each return value has one block, whether it is among the
+// first few (kept in a list) or a later one (kept in a map).
+func TestGraphRet(t *testing.T) {
+	for _, distinct := range []int{1, 8, 9, 40} {
+		t.Run(fmt.Sprint(distinct), func(t *testing.T) {
+			g := newGraph()
+			first := map[uint32]*block{}
+			for round := range 3 {
+				for i := range distinct {
+					k := uint32(0x50000 + 7*i)
+					b := g.ret(k)
+					require.Equal(t, termRet, b.kind)
+					require.Equal(t, k, b.k)
+					if round == 0 {
+						require.NotContains(t, first, k)
+						first[k] = b
+					}
+					require.Same(t, first[k], b, "return %#x, round %d", k, round)
+				}
+			}
+			assert.Equal(t, int32(distinct), g.n, "blocks made")
+		})
+	}
 }
