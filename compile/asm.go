@@ -43,22 +43,25 @@ func layout(entry *block, n int) []*block {
 // item is one placed piece of code: a block, or a return copy / long jump
 // inserted for a far jump. Items refer to each other by index in the
 // assembler's item list (no pointers: nothing for the collector to scan).
+//
+// The first items are the blocks, by place in the layout; inserted items
+// follow.
 type item struct {
-	blk   int32 // the block's place in the layout; -1: an inserted item
 	jt    int32 // a block's terminator targets; a long jump's target in jt
 	jf    int32
-	after int32 // instructions after this item's last instruction
-	size  int32
+	after int32  // instructions after this item's last instruction
 	retK  uint32 // return: ret #retK
 	prev  int32  // return: the return copy of retK placed before, or -1
+	size  uint8  // a block has at most maxBlockInsns+1 instructions
 	isRet bool
 }
 
 // start is the number of instructions after the item's first one.
-func (it *item) start() int { return int(it.after + it.size - 1) }
+func (it *item) start() int { return int(it.after) + int(it.size) - 1 }
 
 // assembler holds the items while assemble places them.
 type assembler struct {
+	blocks int     // items below this index are blocks
 	items  []item  // one per block (by place in the layout), then inserted ones
 	placed []int32 // items in the order placed: reverse program order
 	copies map[uint32]int32
@@ -68,7 +71,7 @@ type assembler struct {
 // place puts item i next, size instructions long.
 func (a *assembler) place(i int32, size int) {
 	it := &a.items[i]
-	it.after, it.size = int32(a.after), int32(size)
+	it.after, it.size = int32(a.after), uint8(size)
 	a.after += size
 	a.placed = append(a.placed, i)
 }
@@ -85,7 +88,7 @@ func (a *assembler) addRet(i int32, k uint32) {
 
 // inserted adds an item that is not a block and returns its index.
 func (a *assembler) inserted() int32 {
-	a.items = append(a.items, item{blk: -1, jt: -1, jf: -1, prev: -1})
+	a.items = append(a.items, item{jt: -1, jf: -1, prev: -1})
 	return int32(len(a.items) - 1)
 }
 
@@ -96,7 +99,7 @@ func (a *assembler) reach(target int32, from int) int32 {
 	if inReach(from, &a.items[target]) {
 		return target
 	}
-	if t := &a.items[target]; t.blk < 0 && !t.isRet {
+	if t := &a.items[target]; int(target) >= a.blocks && !t.isRet {
 		target = t.jt // a long jump reaches anything
 	}
 	if t := a.items[target]; t.isRet {
@@ -120,6 +123,7 @@ func (a *assembler) reach(target int32, from int) int32 {
 // assemble places and encodes laid-out blocks.
 func assemble(blocks []*block) ([]bpfInsn, error) {
 	a := &assembler{
+		blocks: len(blocks),
 		items:  make([]item, len(blocks), len(blocks)+8),
 		placed: make([]int32, 0, len(blocks)+8),
 		copies: map[uint32]int32{},
@@ -127,7 +131,7 @@ func assemble(blocks []*block) ([]bpfInsn, error) {
 	for i := len(blocks) - 1; i >= 0; i-- {
 		b := blocks[i]
 		idx := int32(i)
-		a.items[idx] = item{blk: idx, jt: -1, jf: -1, prev: -1}
+		a.items[idx] = item{jt: -1, jf: -1, prev: -1}
 		switch b.kind {
 		case termRet:
 			if b.nIns == 0 {
@@ -163,18 +167,19 @@ func assemble(blocks []*block) ([]bpfInsn, error) {
 	total := a.after
 	out := make([]bpfInsn, 0, total)
 	for i := len(a.placed) - 1; i >= 0; i-- {
-		it := &a.items[a.placed[i]]
+		idx := int(a.placed[i])
+		it := &a.items[idx]
 		pc := len(out)
 		if pc != total-1-it.start() {
 			return nil, fmt.Errorf("compile: internal error: item at %d, want %d", pc, total-1-it.start())
 		}
 		switch {
-		case it.blk < 0 && it.isRet:
+		case idx >= a.blocks && it.isRet:
 			out = append(out, bpfInsn{Op: opRetK, K: it.retK})
-		case it.blk < 0:
+		case idx >= a.blocks:
 			out = append(out, bpfInsn{Op: opJa, K: uint32(int(it.after) - a.items[it.jt].start() - 1)})
 		default:
-			b := blocks[it.blk]
+			b := blocks[idx]
 			out = append(out, b.code()...)
 			switch b.kind {
 			case termRet:
