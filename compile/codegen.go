@@ -30,7 +30,6 @@ type codegen struct {
 	// either past archBody).
 	ivs    []interval
 	leaves []*block
-	nrs    []uint32 // appendIntervals' scratch
 }
 
 // generate builds the whole program graph and returns its entry block.
@@ -56,14 +55,12 @@ func (c *codegen) generate() *block {
 		found.arches = append(found.arches, a)
 	}
 	// Room for the intervals of the audit value that may have the most.
-	hint, nrs := 0, 0
+	hint := 0
 	for _, g := range groups {
 		hint = max(hint, intervalsHint(c.pol, g.arches))
-		nrs = max(nrs, syscallCount(c.pol, g.arches))
 	}
 	c.ivs = make([]interval, 0, hint)
 	c.leaves = make([]*block, 0, hint)
-	c.nrs = make([]uint32, 0, nrs)
 	// Arch dispatch, built back to front: the last test falls through to
 	// the bad-arch action.
 	next := c.g.ret(uint32(c.pol.BadArch))
@@ -79,8 +76,8 @@ func (c *codegen) generate() *block {
 
 // archBody is the code for one audit value: load the number, search.
 func (c *codegen) archBody(arches []arch.Arch) *block {
-	ivs, nrs := appendIntervals(c.ivs[:0], c.pol, arches, c.nrs)
-	c.ivs, c.nrs = ivs, nrs
+	ivs := appendIntervals(c.ivs[:0], c.pol, arches)
+	c.ivs = ivs
 	c.intervals[arches[0]] = len(ivs)
 	// The leaves come first: how much each one runs weighs in the tree.
 	leaves := slices.Grow(c.leaves[:0], len(ivs))[:len(ivs)]

@@ -45,78 +45,67 @@ type numberSpace struct {
 	pol    *profile.Policy
 	arches []arch.Arch           // policy architectures with this audit value
 	aps    []*profile.ArchPolicy // their policies, in the same order
-	// nrs[i] are the numbers of aps[i].Syscalls, read once: the merge and
-	// the lookups step through them, not through the policies.
-	nrs [][]uint32
-	// next[i] is where the lookup in nrs[i] continues: at is called with
-	// ascending numbers, so a cursor replaces a map lookup per number
-	// (-1: the numbers are not ascending as unsigned numbers, say because
-	// one is negative; nrs[i] is empty and lookups use Lookup).
+	// next[i] is where the lookup in aps[i].Syscalls continues: at is
+	// called with ascending numbers, so a cursor replaces a map lookup per
+	// number (-1: the numbers are not ascending as unsigned numbers, say
+	// because one is negative; use Lookup).
 	next []int
 	// sorted: every aps[i].Syscalls ascends as unsigned numbers, so the
-	// breakpoints can be merged from them instead of sorted.
+	// intervals are made region by region (regions) instead of at every
+	// breakpoint.
 	sorted       bool
 	has64, has32 bool // x86_64, x32 among arches
-	buf          []uint32
 }
 
-// newNumberSpace returns the number space of arches; the numbers of their
-// syscalls are appended to buf[:0] (reused when it has room; the space's
-// buf is the result).
-func newNumberSpace(pol *profile.Policy, arches []arch.Arch, buf []uint32) *numberSpace {
-	s := &numberSpace{pol: pol, arches: arches, next: make([]int, len(arches)), aps: make([]*profile.ArchPolicy, len(arches)), nrs: make([][]uint32, len(arches)), sorted: true}
-	buf = buf[:0]
-	starts := make([]int, len(arches))
+func newNumberSpace(pol *profile.Policy, arches []arch.Arch) *numberSpace {
+	aps := make([]*profile.ArchPolicy, len(arches))
 	for i, a := range arches {
-		ap := pol.Arch(a)
-		s.aps[i] = ap
-		starts[i] = len(buf)
-		var ok bool
-		if buf, ok = appendNumbers(buf, ap.Syscalls); !ok {
+		aps[i] = pol.Arch(a)
+	}
+	return numberSpaceOf(pol, arches, aps)
+}
+
+// numberSpaceOf is newNumberSpace for the given policies of arches.
+func numberSpaceOf(pol *profile.Policy, arches []arch.Arch, aps []*profile.ArchPolicy) *numberSpace {
+	s := &numberSpace{pol: pol, arches: arches, next: make([]int, len(arches)), aps: aps, sorted: true}
+	for i, ap := range aps {
+		if !ascending(ap.Syscalls) {
 			s.next[i], s.sorted = -1, false
 		}
 	}
-	for i := range arches {
-		end := len(buf)
-		if i+1 < len(arches) {
-			end = starts[i+1]
-		}
-		s.nrs[i] = buf[starts[i]:end:end]
-	}
-	s.buf = buf
 	s.has64, s.has32 = slices.Contains(arches, arch.X86_64), slices.Contains(arches, arch.X32)
 	return s
 }
 
-// appendNumbers appends the numbers of sps to buf and reports whether they
-// strictly ascend as unsigned 32-bit numbers (Resolve sorts them as signed
-// ones: a negative number comes first there and last here). If they do
-// not, buf is returned as it was.
-func appendNumbers(buf []uint32, sps []*profile.SyscallPolicy) ([]uint32, bool) {
-	start := len(buf)
-	for _, sp := range sps {
-		if sp.Nr < 0 || sp.Nr > 0xffffffff || len(buf) > start && int(buf[len(buf)-1]) >= sp.Nr {
-			return buf[:start], false
+// ascending reports whether the numbers of sps strictly ascend as
+// unsigned 32-bit numbers (Resolve sorts them as signed ones: a negative
+// number comes first there and last here).
+func ascending(sps []*profile.SyscallPolicy) bool {
+	for i, sp := range sps {
+		if sp.Nr < 0 || sp.Nr > 0xffffffff || i > 0 && sps[i-1].Nr >= sp.Nr {
+			return false
 		}
-		buf = append(buf, uint32(sp.Nr))
 	}
-	return buf, true
+	return true
 }
 
-// lookup returns the policy of the architecture a for number u, or nil.
-// Successive calls for one architecture must not go down in number.
-func (s *numberSpace) lookup(a arch.Arch, u uint32) *profile.SyscallPolicy {
-	i := slices.Index(s.arches, a)
-	k, nrs := s.next[i], s.nrs[i]
+// nr is the number of sps[k] as unsigned.
+func nr(sps []*profile.SyscallPolicy, k int) uint32 { return uint32(sps[k].Nr) }
+
+// lookup returns the policy of the architecture s.arches[i] for number u,
+// or nil. Successive calls for one architecture must not go down in
+// number.
+func (s *numberSpace) lookup(i int, u uint32) *profile.SyscallPolicy {
+	k, sps := s.next[i], s.aps[i].Syscalls
 	if k < 0 {
 		return s.aps[i].Lookup(int(int32(u)))
 	}
-	for k < len(nrs) && nrs[k] < u {
+	for k < len(sps) && nr(sps, k) < u {
 		k++
 	}
 	s.next[i] = k
-	if k < len(nrs) && nrs[k] == u {
-		return s.aps[i].Syscalls[k]
+	if k < len(sps) && nr(sps, k) == u {
+		return sps[k]
 	}
 	return nil
 }
@@ -132,14 +121,27 @@ func stubABI(a arch.Arch, u uint32) bool {
 	return true
 }
 
+// at returns the decision for number u.
 func (s *numberSpace) at(u uint32) decision {
+	d, i := s.route(u)
+	if i < 0 {
+		return d
+	}
+	return s.decide(s.lookup(i, u), s.arches[i])
+}
+
+// route returns the decision for number u when the stub or the ABI test
+// decides it (i = -1), else the index in s.arches of the architecture
+// whose rules decide. What it returns is the same for every number of a
+// region between two fixed points (see regions).
+func (s *numberSpace) route(u uint32) (d decision, i int) {
 	for i, a := range s.arches {
 		max := s.aps[i].ENOSYSAbove
 		if max < 0 || !stubABI(a, u) {
 			continue
 		}
 		if (a == arch.S390 || a == arch.S390X) && u == 0 || int64(u) > max {
-			return decision{action: profile.Errno(38)}
+			return decision{action: profile.Errno(38)}, -1
 		}
 	}
 	var a arch.Arch
@@ -151,18 +153,23 @@ func (s *numberSpace) at(u uint32) decision {
 		}
 	case has64:
 		if u >= arch.X32SyscallBit && u != 0xffffffff {
-			return decision{action: s.pol.BadArch}
+			return decision{action: s.pol.BadArch}, -1
 		}
 		a = arch.X86_64
 	case has32:
 		if u < arch.X32SyscallBit {
-			return decision{action: s.pol.BadArch}
+			return decision{action: s.pol.BadArch}, -1
 		}
 		a = arch.X32
 	default:
 		a = s.arches[0]
 	}
-	sp := s.lookup(a, u)
+	return decision{}, slices.Index(s.arches, a)
+}
+
+// decide is the decision of a's rules for a syscall whose policy is sp
+// (nil: none).
+func (s *numberSpace) decide(sp *profile.SyscallPolicy, a arch.Arch) decision {
 	switch {
 	case sp == nil:
 		return decision{action: s.pol.Default}
@@ -212,93 +219,14 @@ func (s *numberSpace) breakpoints() []uint32 {
 	return slices.Compact(points)
 }
 
-// pointMerge yields the same numbers as breakpoints, in the same order,
-// by merging sorted sources instead of sorting them all: the fixed points
-// and ENOSYS starts (a few, sorted here), and per architecture the
-// numbers n and n+1 of each syscall with rules, which ascend with the
-// syscalls. Only for a numberSpace whose syscalls ascend (sorted).
-type pointMerge struct {
-	fixed []uint32 // sorted
-	fi    int
-	lists [][]uint32 // each strictly ascending
-	// heads[i] is the next value of list i: pos 2k is lists[i][k], 2k+1
-	// that number plus one; none past the end.
-	heads []mergeHead
-	last  uint64
-	any   bool
-}
-
-type mergeHead struct {
-	pos int
-	v   uint64
-}
-
-// none is above every value a merge yields (1<<32 is a value: n+1 of the
-// number 0xffffffff, which the merge skips).
-const none = 1<<32 + 1
-
-// newPointMerge returns a merge of fixed (sorted) and the numbers of
-// lists, each strictly ascending.
-func newPointMerge(fixed []uint32, lists [][]uint32) *pointMerge {
-	m := &pointMerge{fixed: fixed, lists: lists, heads: make([]mergeHead, len(lists))}
-	for i, l := range lists {
-		m.heads[i] = mergeHead{v: none}
-		if len(l) > 0 {
-			m.heads[i].v = uint64(l[0])
-		}
-	}
-	return m
-}
-
-// next returns the next breakpoint, or false after the last one.
-func (m *pointMerge) next() (uint32, bool) {
-	for {
-		best, src := uint64(none), -1
-		if m.fi < len(m.fixed) {
-			best = uint64(m.fixed[m.fi])
-		}
-		for i := range m.heads {
-			if v := m.heads[i].v; v < best {
-				best, src = v, i
-			}
-		}
-		switch {
-		case best == none:
-			return 0, false
-		case src < 0:
-			m.fi++
-		default:
-			h := &m.heads[src]
-			h.pos++
-			switch l := m.lists[src]; {
-			case h.pos >= 2*len(l):
-				h.v = none
-			case h.pos&1 == 1:
-				h.v = best + 1
-			default:
-				h.v = uint64(l[h.pos/2])
-			}
-		}
-		if best > 0xffffffff || m.any && best == m.last {
-			continue
-		}
-		m.last, m.any = best, true
-		return uint32(best), true
-	}
-}
-
 // appendIntervals appends the decisions for every syscall number of one
 // audit value to dst, as a sorted list of maximal intervals.
-// buf is scratch space for the numbers of their syscalls, returned for
-// reuse.
-func appendIntervals(dst []interval, pol *profile.Policy, arches []arch.Arch, buf []uint32) ([]interval, []uint32) {
-	s := newNumberSpace(pol, arches, buf)
-	return s.appendIntervals(dst), s.buf
+func appendIntervals(dst []interval, pol *profile.Policy, arches []arch.Arch) []interval {
+	return newNumberSpace(pol, arches).appendIntervals(dst)
 }
 
 func (s *numberSpace) appendIntervals(dst []interval) []interval {
-	emit := func(p uint32) {
-		d := s.at(p)
+	emit := func(p uint32, d decision) {
 		if n := len(dst); n > 0 && dst[n-1].d.equal(d) {
 			return
 		}
@@ -306,18 +234,58 @@ func (s *numberSpace) appendIntervals(dst []interval) []interval {
 	}
 	if !s.sorted {
 		for _, p := range s.breakpoints() {
-			emit(p)
+			emit(p, s.at(p))
 		}
 		return dst
 	}
 	var fixedBuf [16]uint32
 	fixed := s.stubPoints(append(fixedBuf[:0], fixedPoints[:]...))
 	slices.Sort(fixed)
-	m := newPointMerge(fixed, s.nrs)
-	for p, ok := m.next(); ok; p, ok = m.next() {
-		emit(p)
-	}
+	fixed = slices.Compact(fixed)
+	s.regions(fixed, emit)
 	return dst
+}
+
+// regions emits the decisions of a numberSpace whose syscalls ascend
+// (sorted), region by region: between two fixed points (sorted, from 0)
+// the stub and the ABI test decide the same for every number (route),
+// so a region is one decision, or the rules of one architecture, which
+// change only at its syscalls' numbers n and n+1. Only those are looked
+// at: the syscalls of the other architectures cannot change anything
+// there. The same intervals as at() at every breakpoint.
+func (s *numberSpace) regions(fixed []uint32, emit func(uint32, decision)) {
+	def := decision{action: s.pol.Default}
+	for j, lo := range fixed {
+		hi := uint64(1) << 32
+		if j+1 < len(fixed) {
+			hi = uint64(fixed[j+1])
+		}
+		d, i := s.route(lo)
+		if i < 0 {
+			emit(lo, d)
+			continue
+		}
+		sps, a := s.aps[i].Syscalls, s.arches[i]
+		k := s.next[i]
+		for k < len(sps) && nr(sps, k) < lo {
+			k++
+		}
+		if k < len(sps) && nr(sps, k) == lo {
+			emit(lo, s.decide(sps[k], a))
+		} else {
+			emit(lo, def)
+		}
+		for ; k < len(sps) && uint64(nr(sps, k)) < hi; k++ {
+			n := nr(sps, k)
+			if n != lo {
+				emit(n, s.decide(sps[k], a))
+			}
+			if after := uint64(n) + 1; after < hi && (k+1 == len(sps) || uint64(nr(sps, k+1)) != after) {
+				emit(uint32(after), def)
+			}
+		}
+		s.next[i] = k
+	}
 }
 
 // intervalsHint is how many intervals to make room for, for the syscalls
@@ -339,6 +307,5 @@ func syscallCount(pol *profile.Policy, arches []arch.Arch) int {
 // intervals computes the decisions for every syscall number of one audit
 // value as a sorted list of maximal intervals.
 func intervals(pol *profile.Policy, arches []arch.Arch) []interval {
-	ivs, _ := appendIntervals(make([]interval, 0, intervalsHint(pol, arches)), pol, arches, nil)
-	return ivs
+	return appendIntervals(make([]interval, 0, intervalsHint(pol, arches)), pol, arches)
 }

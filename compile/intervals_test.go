@@ -3,9 +3,9 @@ package compile
 import (
 	"errors"
 	"path/filepath"
+	"slices"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -21,72 +21,111 @@ func policies(nrs ...int) []*profile.SyscallPolicy {
 	return out
 }
 
-func TestAppendNumbers(t *testing.T) {
+func TestAscending(t *testing.T) {
 	tests := []struct {
-		name   string
-		nrs    []int
-		want   []uint32 // appended after the 9 already in the buffer
-		wantOK bool
+		name string
+		nrs  []int
+		want bool
 	}{
-		{"empty", nil, nil, true},
-		{"one", []int{7}, []uint32{7}, true},
-		{"ascending", []int{0, 1, 5, 300}, []uint32{0, 1, 5, 300}, true},
-		{"largest number", []int{3, 0xffffffff}, []uint32{3, 0xffffffff}, true},
-		{"repeat", []int{1, 1}, nil, false},
-		{"descending", []int{5, 3}, nil, false},
-		{"negative first (signed order)", []int{-1, 0, 4}, nil, false},
-		{"beyond 32 bits", []int{1, 0x100000000}, nil, false},
+		{"empty", nil, true},
+		{"one", []int{7}, true},
+		{"ascending", []int{0, 1, 5, 300}, true},
+		{"largest number", []int{3, 0xffffffff}, true},
+		{"repeat", []int{1, 1}, false},
+		{"descending", []int{5, 3}, false},
+		{"negative first (signed order)", []int{-1, 0, 4}, false},
+		{"beyond 32 bits", []int{1, 0x100000000}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := appendNumbers([]uint32{9}, policies(tt.nrs...))
-			assert.Equal(t, tt.wantOK, ok)
-			assert.Empty(t, cmp.Diff(append([]uint32{9}, tt.want...), got))
+			assert.Equal(t, tt.want, ascending(policies(tt.nrs...)))
 		})
 	}
 }
 
-func TestPointMerge(t *testing.T) {
+// byPoints is the reference for regions: the decision at every
+// breakpoint, sorted.
+func byPoints(s *numberSpace) []interval {
+	var out []interval
+	for _, p := range s.breakpoints() {
+		d := s.at(p)
+		if n := len(out); n > 0 && out[n-1].d.equal(d) {
+			continue
+		}
+		out = append(out, interval{d: d, lo: p})
+	}
+	return out
+}
+
+// TestRegions: intervals made region by region are those of the decision
+// at every breakpoint, on number spaces made to reach each case of route.
+func TestRegions(t *testing.T) {
+	tree := &profile.Level{}
+	sys := func(nr int, withTree bool) *profile.SyscallPolicy {
+		sp := &profile.SyscallPolicy{Nr: nr, Action: profile.Action(0x50000 + nr%7)}
+		if withTree {
+			sp.Tree = tree
+		}
+		return sp
+	}
+	x32 := func(nr int) int { return nr | arch.X32SyscallBit }
+	type archRules struct {
+		a       arch.Arch
+		nrs     []int
+		trees   []int // numbers of nrs with an argument tree
+		enosys  int64
+		noStubs bool
+	}
 	tests := []struct {
 		name  string
-		fixed []uint32
-		lists [][]int
-		want  []uint32
+		rules []archRules
+		want  int // intervals, a sanity check on the case
 	}{
-		{"nothing", nil, nil, nil},
-		{"fixed only", []uint32{0, 5, 9}, nil, []uint32{0, 5, 9}},
-		{"repeated fixed point", []uint32{0, 0, 3}, nil, []uint32{0, 3}},
-		{"n and n+1", nil, [][]int{{4, 10}}, []uint32{4, 5, 10, 11}},
-		{"neighbours share a point", nil, [][]int{{4, 5, 6}}, []uint32{4, 5, 6, 7}},
-		{"two lists interleave", []uint32{0, 100}, [][]int{{3, 50}, {2, 3, 60}}, []uint32{0, 2, 3, 4, 50, 51, 60, 61, 100}},
-		{"a fixed point among the numbers", []uint32{1, 0x40000000}, [][]int{{0, 0x40000000}}, []uint32{0, 1, 0x40000000, 0x40000001}},
-		{"no number past 32 bits", []uint32{0xffffffff}, [][]int{{0xfffffffe, 0xffffffff}}, []uint32{0xfffffffe, 0xffffffff}},
-		{"an empty list", []uint32{0}, [][]int{{}, {8}}, []uint32{0, 8, 9}},
+		{"x86_64 and x32", []archRules{
+			{a: arch.X86_64, nrs: []int{0, 1, 2, 5, 6, 100}, trees: []int{5}, enosys: 400},
+			{a: arch.X32, nrs: []int{x32(0), x32(1), x32(7), x32(300)}, trees: []int{x32(7)}, enosys: int64(x32(500))},
+		}, 0},
+		{"x86_64 alone", []archRules{{a: arch.X86_64, nrs: []int{0, 3, 4, 5, 400}, trees: []int{4}, enosys: 450}}, 0},
+		{"x32 alone", []archRules{{a: arch.X32, nrs: []int{x32(1), x32(2)}, enosys: int64(x32(10))}}, 0},
+		{"no stub", []archRules{{a: arch.AArch64, nrs: []int{1, 2, 3, 10, 0xfffffffe, 0xffffffff}, enosys: -1}}, 0},
+		{"stub below a rule", []archRules{{a: arch.AArch64, nrs: []int{1, 20, 30}, enosys: 25}}, 0},
+		{"stub at the top", []archRules{{a: arch.AArch64, nrs: []int{5}, enosys: 0xfffffffe}}, 0},
+		{"s390x returns ENOSYS for 0", []archRules{{a: arch.S390X, nrs: []int{0, 1, 2}, trees: []int{1}, enosys: 400}}, 0},
+		{"s390 and s390x", []archRules{
+			{a: arch.S390X, nrs: []int{1, 2, 9}, enosys: 300},
+			{a: arch.S390, nrs: []int{2, 3, 9, 11}, enosys: 200},
+		}, 0},
+		{"nothing", []archRules{{a: arch.ARM, enosys: -1}}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var lists [][]uint32
-			for _, l := range tt.lists {
-				nrs, ok := appendNumbers(nil, policies(l...))
-				require.True(t, ok)
-				lists = append(lists, nrs)
+			pol := &profile.Policy{Default: profile.Errno(1), BadArch: profile.ActKillProcess}
+			var arches []arch.Arch
+			var aps []*profile.ArchPolicy
+			for _, r := range tt.rules {
+				ap := &profile.ArchPolicy{Arch: r.a, ENOSYSAbove: r.enosys}
+				for _, nr := range r.nrs {
+					ap.Syscalls = append(ap.Syscalls, sys(nr, slices.Contains(r.trees, nr)))
+				}
+				arches = append(arches, r.a)
+				aps = append(aps, ap)
 			}
-			m := newPointMerge(tt.fixed, lists)
-			var got []uint32
-			for p, ok := m.next(); ok; p, ok = m.next() {
-				got = append(got, p)
+			want := byPoints(numberSpaceOf(pol, arches, aps))
+			s := numberSpaceOf(pol, arches, aps)
+			require.True(t, s.sorted)
+			got := s.appendIntervals(nil)
+			require.Equal(t, want, got)
+			if tt.want > 0 {
+				assert.Len(t, got, tt.want)
 			}
-			assert.Empty(t, cmp.Diff(tt.want, got))
-			_, ok := m.next()
-			assert.False(t, ok, "next after the end")
 		})
 	}
 }
 
-// TestIntervalsMergeMatchesSort: the merged breakpoints give the same
-// intervals as sorting them all and looking every number up, for every
-// shared profile and architecture group.
-func TestIntervalsMergeMatchesSort(t *testing.T) {
+// TestIntervalsMatchLookups: the intervals made region by region are
+// those of sorting all breakpoints and looking every one up in the
+// profile's index, for every shared profile and architecture group.
+func TestIntervalsMatchLookups(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("..", "..", "shared", "profiles", "*.json"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
@@ -112,23 +151,20 @@ func TestIntervalsMergeMatchesSort(t *testing.T) {
 			}
 			for _, au := range audits {
 				arches := byAudit[au]
-				merged := newNumberSpace(pol, arches, nil)
+				merged := newNumberSpace(pol, arches)
 				if !merged.sorted {
 					continue
 				}
-				sorted := newNumberSpace(pol, arches, nil)
+				sorted := newNumberSpace(pol, arches)
 				sorted.sorted = false
 				for i := range sorted.next {
 					sorted.next[i] = -1
 				}
 				want := sorted.appendIntervals(nil)
+				require.Equal(t, want, byPoints(newNumberSpace(pol, arches)))
 				got := merged.appendIntervals(nil)
 				require.Equal(t, want, got, "%s %v %v", filepath.Base(f), native, arches)
 				require.Equal(t, want, intervals(pol, arches))
-				// A scratch buffer left over from another audit value
-				// gives the same.
-				got, _ = appendIntervals(nil, pol, arches, []uint32{1, 2, 3, 4, 5, 6, 7, 8})
-				require.Equal(t, want, got)
 				groups++
 			}
 		}
