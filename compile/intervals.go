@@ -194,8 +194,8 @@ func (s *numberSpace) stubPoints(dst []uint32) []uint32 {
 }
 
 // breakpoints are the numbers where the decision can change, sorted and
-// without repeats, for policies whose numbers do not ascend (see
-// pointMerge for the others).
+// without repeats: at() at each of them gives the intervals of policies
+// whose numbers do not ascend (regions makes the others).
 func (s *numberSpace) breakpoints() []uint32 {
 	n := len(fixedPoints) + len(s.aps)
 	for _, ap := range s.aps {
