@@ -157,15 +157,15 @@ func (g *argGen) wordCuts(w wordKey) []uint64 {
 			for _, n := range l.Nodes {
 				nodes++
 				if plainOp(n) {
-					k := wordKey{n.Arg, n.Hi}
+					c := &g.cuts[wordIndex(wordKey{n.Arg, n.Hi})]
 					d := uint64(n.Datum)
 					switch n.Op {
 					case profile.CmpGT:
-						g.cuts[k] = append(g.cuts[k], d+1)
+						*c = append(*c, d+1)
 					case profile.CmpGE:
-						g.cuts[k] = append(g.cuts[k], d)
+						*c = append(*c, d)
 					default:
-						g.cuts[k] = append(g.cuts[k], d, d+1)
+						*c = append(*c, d, d+1)
 					}
 				}
 				if n.True != nil {
@@ -177,14 +177,17 @@ func (g *argGen) wordCuts(w wordKey) []uint64 {
 			}
 		}
 		visit(g.root)
-		for k, c := range g.cuts {
+		for i, c := range g.cuts {
 			slices.Sort(c)
-			g.cuts[k] = slices.Compact(c)
+			g.cuts[i] = slices.Compact(c)
 		}
 		g.budget = budgetPerNode*nodes + maxSteps
 	}
-	return g.cuts[w]
+	return g.cuts[wordIndex(w)]
 }
+
+// wordIndex numbers the argument words 0 to 11 (g.cuts).
+func wordIndex(w wordKey) int { return 2*w.arg + b2i(w.hi) }
 
 // valueSearch returns the code for the walk from fr over the word fr's
 // node tests as a search over the values with an exceptional outcome, or

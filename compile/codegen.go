@@ -119,7 +119,7 @@ func (c *codegen) argTree(lvl *profile.Level, a arch.Arch, fall *block) *block {
 	// emptied, not reallocated, between trees.
 	g := c.args
 	if g == nil {
-		g = &argGen{c: c, memo: map[argKey]*block{}, frames: map[frame]*frame{}, cuts: map[wordKey][]uint64{}}
+		g = &argGen{c: c, memo: map[argKey]*block{}, frames: map[frame]*frame{}}
 		c.args = g
 	}
 	g.a, g.fall, g.root = a, fall, lvl
@@ -128,7 +128,9 @@ func (c *codegen) argTree(lvl *profile.Level, a arch.Arch, fall *block) *block {
 	g.slab = g.slab[:0]
 	clear(g.memo)
 	clear(g.frames)
-	clear(g.cuts)
+	for i := range g.cuts {
+		g.cuts[i] = g.cuts[i][:0]
+	}
 	g.cutsDone, g.budget = false, 0
 	return g.gen(g.frame(lvl, 0, nil), fullRanges())
 }
@@ -172,7 +174,7 @@ type argGen struct {
 	slab   []frame // where new frames are allocated
 	// valueSearch: per word, where tests change (all words, once cutsDone),
 	// and the walk steps the tree's searches may still take.
-	cuts     map[wordKey][]uint64
+	cuts     [2 * len(wordRanges{})][]uint64 // by wordIndex
 	cutsDone bool
 	budget   int
 	// valueSearch's scratch stacks: each search pushes its spans and

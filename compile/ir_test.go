@@ -55,7 +55,7 @@ func TestBlockCode(t *testing.T) {
 			} else {
 				require.NoError(t, g.err)
 			}
-			// Unused slots are zero, so keyOf sees equal code as equal.
+			// Unused slots are zero, so sameContent sees equal code as equal.
 			for i := int(b.nIns); i < maxBlockInsns; i++ {
 				assert.Equal(t, bpfInsn{}, b.ins[i], "slot %d", i)
 			}
@@ -63,18 +63,37 @@ func TestBlockCode(t *testing.T) {
 	}
 }
 
-// TestBlockKeyIgnoresOldCode: a block whose code was longer once has the
-// key of a block that only ever had the shorter code.
-func TestBlockKeyIgnoresOldCode(t *testing.T) {
+// TestSameContent: blocks are the same when their code, terminator and
+// successors are; a block whose code was longer once is the same as one
+// that only ever had the shorter code. Same content, same hash.
+func TestSameContent(t *testing.T) {
 	g := newGraph()
-	ret := g.ret(0)
-	a := g.cond([]bpfInsn{ldAbs(offArgs), andK(1)}, opJeqK, 0, ret, ret)
+	ret0, ret1 := g.ret(0), g.ret(1)
+	a := g.cond([]bpfInsn{ldAbs(offArgs), andK(1)}, opJeqK, 0, ret0, ret1)
 	g.setCode(a, []bpfInsn{ldAbs(offArgs)})
-	b := g.cond([]bpfInsn{ldAbs(offArgs)}, opJeqK, 0, ret, ret)
-	c := g.cond([]bpfInsn{ldAbs(offArgs + 4)}, opJeqK, 0, ret, ret)
-	b.id, c.id = a.id, a.id
-	assert.Equal(t, keyOf(a), keyOf(b))
-	assert.NotEqual(t, keyOf(a), keyOf(c))
+	tests := []struct {
+		name string
+		b    *block
+		same bool
+	}{
+		{"itself", a, true},
+		{"shorter code", g.cond([]bpfInsn{ldAbs(offArgs)}, opJeqK, 0, ret0, ret1), true},
+		{"other load", g.cond([]bpfInsn{ldAbs(offArgs + 4)}, opJeqK, 0, ret0, ret1), false},
+		{"more code", g.cond([]bpfInsn{ldAbs(offArgs), andK(1)}, opJeqK, 0, ret0, ret1), false},
+		{"other op", g.cond([]bpfInsn{ldAbs(offArgs)}, opJgeK, 0, ret0, ret1), false},
+		{"other constant", g.cond([]bpfInsn{ldAbs(offArgs)}, opJeqK, 1, ret0, ret1), false},
+		{"successors swapped", g.cond([]bpfInsn{ldAbs(offArgs)}, opJeqK, 0, ret1, ret0), false},
+		{"a return", g.ret(2), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.same, sameContent(a, tt.b))
+			assert.Equal(t, tt.same, sameContent(tt.b, a))
+			if tt.same {
+				assert.Equal(t, contentHash(a), contentHash(tt.b))
+			}
+		})
+	}
 }
 
 func TestEntryAcc(t *testing.T) {

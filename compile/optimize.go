@@ -41,15 +41,15 @@ func share(entry *block, n int) *block {
 			b.shared = visit(t)
 			return b.shared
 		}
-		b.shared = canon.findOrAdd(b, keyOf(b))
+		b.shared = canon.findOrAdd(b)
 		return b.shared
 	}
 	return visit(entry)
 }
 
-// blockSet is a hash set of canonical blocks by content (blockKey), open
-// addressing over block pointers: a tenth of the memory a map keyed by
-// blockKey takes, and share allocated nothing else.
+// blockSet is a hash set of canonical blocks by content (sameContent),
+// open addressing over block pointers: a tenth of the memory a map keyed
+// by content takes, and share allocates nothing else.
 type blockSet struct {
 	slots []*block
 	mask  uint64
@@ -64,57 +64,48 @@ func newBlockSet(n int) blockSet {
 	return blockSet{slots: make([]*block, size), mask: uint64(size - 1)}
 }
 
-// findOrAdd returns the block in s with key k, adding b as that block if
-// there is none.
-func (s *blockSet) findOrAdd(b *block, k blockKey) *block {
-	for i := k.hash() & s.mask; ; i = (i + 1) & s.mask {
+// findOrAdd returns the block in s with b's content, adding b as that
+// block if there is none.
+func (s *blockSet) findOrAdd(b *block) *block {
+	for i := contentHash(b) & s.mask; ; i = (i + 1) & s.mask {
 		c := s.slots[i]
 		if c == nil {
 			s.slots[i] = b
 			return b
 		}
-		if keyOf(c) == k {
+		if sameContent(c, b) {
 			return c
 		}
 	}
 }
 
-func (k blockKey) hash() uint64 {
+// sameContent reports whether a and b run the same instructions and end
+// the same way, going to the same blocks. Unused instruction slots are
+// zero (setCode), so the arrays compare whole.
+func sameContent(a, b *block) bool {
+	return a.nIns == b.nIns && a.kind == b.kind && a.op == b.op && a.k == b.k &&
+		a.ins == b.ins && a.succT == b.succT && a.succF == b.succF
+}
+
+// contentHash hashes what sameContent compares (successors by number).
+func contentHash(b *block) uint64 {
 	const m = 0x9e3779b97f4a7c15
 	insn := func(i bpfInsn) uint64 {
 		return uint64(i.Op) | uint64(i.Jt)<<16 | uint64(i.Jf)<<24 | uint64(i.K)<<32
 	}
-	h := uint64(k.n) | uint64(k.kind)<<8 | uint64(k.op)<<16 | uint64(k.k)<<32
-	for _, x := range [...]uint64{insn(k.ins0), insn(k.ins1), uint64(uint32(k.succT)) | uint64(uint32(k.succF))<<32} {
+	h := uint64(b.nIns) | uint64(b.kind)<<8 | uint64(b.op)<<16 | uint64(b.k)<<32
+	for _, x := range [...]uint64{insn(b.ins[0]), insn(b.ins[1]), uint64(uint32(blockID(b.succT))) | uint64(uint32(blockID(b.succF)))<<32} {
 		h = (h ^ x) * m
 		h ^= h >> 29
 	}
 	return h
 }
 
-// blockKey identifies a block by content. Blocks carry at most two
-// instructions (a load and an and), so the key is a small comparable value
-// (32 bytes: successors by number, not pointer).
-type blockKey struct {
-	n            uint8
-	kind         termKind
-	op           uint16
-	k            uint32
-	ins0, ins1   bpfInsn
-	succT, succF int32
-}
-
 func blockID(b *block) int32 {
 	if b == nil {
 		return -1
 	}
-	return int32(b.id)
-}
-
-func keyOf(b *block) blockKey {
-	// The unused instructions are zero (setCode), so equal code gives
-	// equal keys.
-	return blockKey{n: b.nIns, kind: b.kind, op: b.op, k: b.k, ins0: b.ins[0], ins1: b.ins[1], succT: blockID(b.succT), succF: blockID(b.succF)}
+	return b.id
 }
 
 // accState is what the accumulator is known to hold: a 32-bit word of
