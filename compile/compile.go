@@ -25,7 +25,7 @@ func Compile(pol *profile.Policy, opts Options) (*Program, error) {
 		return nil, fmt.Errorf("compile: internal error: %w", c.g.err)
 	}
 	if !opts.NoShare {
-		entry = share(entry, int(c.g.n))
+		entry = share(c.g, entry)
 	}
 	blocks := layout(entry, int(c.g.n))
 	if !opts.NoShare {

@@ -103,8 +103,9 @@ var errBlockCode = errors.New("block given more than 2 instructions")
 // from slabs: a program has hundreds of small blocks, and one allocation
 // each dominated the compiler's garbage.
 type graph struct {
-	n    int32 // blocks added
-	slab []block
+	n     int32 // blocks added
+	slab  []block
+	slabs [][]block // every slab, in the order made (share reads them)
 	// The returns, interned: the first few in a list (a policy has a
 	// handful of actions, and the generator asks for one per leaf), the
 	// others in a map.
@@ -125,6 +126,7 @@ func newGraph() *graph { return &graph{} }
 func (g *graph) newBlock() *block {
 	if len(g.slab) == cap(g.slab) {
 		g.slab = make([]block, 0, slabBlocks)
+		g.slabs = append(g.slabs, g.slab)
 	}
 	g.slab = g.slab[:len(g.slab)+1]
 	b := &g.slab[len(g.slab)-1]

@@ -21,10 +21,42 @@ func thread(b *block) *block {
 
 // share merges structurally identical blocks (same instructions, same
 // terminator, same successors after merging), bottom-up, and threads
-// trivial jumps. It returns the new entry. n is the number of blocks, a
-// size hint.
-func share(entry *block, n int) *block {
-	canon := newBlockSet(n)
+// trivial jumps. It returns the new entry.
+//
+// The generator makes every block after its successors, so g's blocks in
+// the order they were made are already bottom-up: one pass over the slabs
+// shares them, reading memory in order. Should a block come before one
+// of its successors, the pass stops and a depth-first walk from the entry
+// finishes the job (the same result: blocks already shared stay so).
+func share(g *graph, entry *block) *block {
+	canon := newBlockSet(int(g.n))
+	if !canon.addInOrder(g) {
+		return shareFrom(entry, &canon)
+	}
+	return entry.shared
+}
+
+// addInOrder shares g's blocks in the order they were made, and reports
+// whether it could: false when a block comes before one of its
+// successors (it stops there).
+func (s *blockSet) addInOrder(g *graph) bool {
+	left := int(g.n)
+	for _, slab := range g.slabs {
+		slab = slab[:min(cap(slab), left)]
+		left -= len(slab)
+		for i := range slab {
+			b := &slab[i]
+			if b.succT != nil && b.succT.shared == nil || b.succF != nil && b.succF.shared == nil {
+				return false
+			}
+			s.add(b)
+		}
+	}
+	return true
+}
+
+// shareFrom shares the blocks reachable from entry depth-first.
+func shareFrom(entry *block, canon *blockSet) *block {
 	var visit func(b *block) *block
 	visit = func(b *block) *block {
 		if b.shared != nil {
@@ -36,15 +68,28 @@ func share(entry *block, n int) *block {
 		if b.succF != nil {
 			b.succF = visit(b.succF)
 		}
-		t := thread(b)
-		if t != b {
-			b.shared = visit(t)
-			return b.shared
-		}
-		b.shared = canon.findOrAdd(b)
+		canon.add(b)
 		return b.shared
 	}
 	return visit(entry)
+}
+
+// add shares b, whose successors are shared: they become their canonical
+// blocks, then b becomes the block it jumps to if it is trivial, else
+// the canonical block with its content.
+func (s *blockSet) add(b *block) {
+	if b.succT != nil {
+		b.succT = b.succT.shared
+	}
+	if b.succF != nil {
+		b.succF = b.succF.shared
+	}
+	if t := thread(b); t != b {
+		// t is a successor, shared and not trivial.
+		b.shared = t.shared
+		return
+	}
+	b.shared = s.findOrAdd(b)
 }
 
 // blockSet is a hash set of canonical blocks by content (sameContent),
@@ -89,16 +134,12 @@ func sameContent(a, b *block) bool {
 
 // contentHash hashes what sameContent compares (successors by number).
 func contentHash(b *block) uint64 {
-	const m = 0x9e3779b97f4a7c15
-	insn := func(i bpfInsn) uint64 {
-		return uint64(i.Op) | uint64(i.Jt)<<16 | uint64(i.Jf)<<24 | uint64(i.K)<<32
-	}
-	h := uint64(b.nIns) | uint64(b.kind)<<8 | uint64(b.op)<<16 | uint64(b.k)<<32
-	for _, x := range [...]uint64{insn(b.ins[0]), insn(b.ins[1]), uint64(uint32(blockID(b.succT))) | uint64(uint32(blockID(b.succF)))<<32} {
-		h = (h ^ x) * m
-		h ^= h >> 29
-	}
-	return h
+	const m1, m2 = 0x9e3779b97f4a7c15, 0xc2b2ae3d27d4eb4f
+	x := uint64(b.k) | uint64(b.op)<<32 | uint64(b.nIns)<<48 | uint64(b.kind)<<56
+	y := uint64(b.ins[0].K) | uint64(b.ins[1].K)<<32
+	z := uint64(uint32(blockID(b.succT))) | uint64(uint32(blockID(b.succF)))<<32
+	h := (x ^ y*m2 ^ z) * m1
+	return h ^ h>>29
 }
 
 func blockID(b *block) int32 {
