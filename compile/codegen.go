@@ -119,7 +119,10 @@ func (c *codegen) argTree(lvl *profile.Level, a arch.Arch, fall *block) *block {
 	// emptied, not reallocated, between trees.
 	g := c.args
 	if g == nil {
-		g = &argGen{c: c, memo: map[argKey]*block{}, frames: map[frame]*frame{}}
+		// Room for the value searches of common trees (Docker's
+		// personality rule: 11 spans, 5 points) without growing.
+		g = &argGen{c: c, memo: map[argKey]*block{}, frames: map[frame]*frame{},
+			spans: make([]span, 0, 32), points: make([]runPoint, 0, 16)}
 		c.args = g
 	}
 	g.a, g.fall, g.root = a, fall, lvl
