@@ -24,7 +24,8 @@ type codegen struct {
 	opts Options
 	// intervals per architecture group, for Stats
 	intervals map[arch.Arch]int
-	args      *argGen // argTree's generator, made on first use
+	args      *argGen   // argTree's generator, made on first use
+	dpWeight  []float64 // weightedSplits' scratch
 	// ivs and leaves hold the intervals of the audit value archBody works
 	// on and their leaves; the next audit value reuses them (nothing keeps
 	// either past archBody).
@@ -562,24 +563,22 @@ func tableNumbers(a arch.Arch) []uint32 {
 // one leaf of the program, whose subtree is bisected by weight: x32 calls
 // are rare, and the program's O(n^2) then runs on x86_64's 65 intervals
 // instead of 160.
-func (c *codegen) weightedSplits(ivs []interval, weight func(int) float64, abi int) func(lo, hi int) int {
+func (c *codegen) weightedSplits(ivs []interval, weight []float64, abi int) func(lo, hi int) int {
 	n, top := len(ivs), len(ivs)
 	if abi > 0 {
 		top = abi + 1
 	}
-	rest := 0.0
+	dpWeight := weight[:top]
 	if abi > 0 {
-		for i := abi; i < n; i++ {
-			rest += weight(i)
+		dpWeight = append(c.dpWeight[:0], weight[:abi]...)
+		rest := 0.0
+		for _, w := range weight[abi:] {
+			rest += w
 		}
+		dpWeight = append(dpWeight, rest)
+		c.dpWeight = dpWeight
 	}
-	dpWeight := func(i int) float64 {
-		if i == abi {
-			return rest
-		}
-		return weight(i)
-	}
-	plan := optimalPlan(top, dpWeight, func(lo, hi int) (float64, bool) {
+	plan := optimalPlan(dpWeight, func(lo, hi int) (float64, bool) {
 		if abi > 0 && hi > abi {
 			return 0, false
 		}
@@ -589,7 +588,7 @@ func (c *codegen) weightedSplits(ivs []interval, weight func(int) float64, abi i
 	if abi <= 0 {
 		return plan
 	}
-	bisect := balancedByWeight(n, weight)
+	bisect := balancedByWeight(weight)
 	return func(lo, hi int) int {
 		switch {
 		case lo >= abi:

@@ -21,7 +21,7 @@ func (c *codegen) searchTree(ivs []interval, tw *treeWeights, leaves []*block) *
 		}
 	}
 	var split func(lo, hi int) int
-	var weight func(i int) float64
+	var weight []float64
 	switch {
 	case tw == nil && abi > 0:
 		// Split the ABIs first: each then pays one compare for the
@@ -35,8 +35,8 @@ func (c *codegen) searchTree(ivs []interval, tw *treeWeights, leaves []*block) *
 	case tw == nil:
 		split = balancedSplit
 	case tw.freq == nil:
-		weight = func(i int) float64 { return tw.cost[i] }
-		split = balancedByWeight(len(ivs), weight)
+		weight = tw.cost
+		split = balancedByWeight(weight)
 	default:
 		// Frequencies count as much as the longest path allows (x32's
 		// paths do not depend on them).
@@ -44,13 +44,15 @@ func (c *codegen) searchTree(ivs []interval, tw *treeWeights, leaves []*block) *
 		if abi > 0 {
 			upto = abi
 		}
-		costOnly := func(i int) float64 { return tw.cost[i] }
-		limit := maxPath(ivs, balancedByWeight(len(ivs), costOnly), costOnly, tw.path, upto) + maxRegret
+		limit := maxPath(ivs, balancedByWeight(tw.cost), tw.cost, tw.path, upto) + maxRegret
+		weight = make([]float64, len(ivs))
 		for share := mixShare; ; share /= 2 {
 			if share < mixShare/8 {
 				share = 0
 			}
-			weight = func(i int) float64 { return share*tw.freq[i] + (1-share)*tw.cost[i] }
+			for i := range weight {
+				weight[i] = share*tw.freq[i] + (1-share)*tw.cost[i]
+			}
 			split = c.weightedSplits(ivs, weight, abi)
 			if share == 0 || maxPath(ivs, split, weight, tw.path, upto) <= limit {
 				break
@@ -108,7 +110,7 @@ func singleNumber(ivs []interval, i int) bool {
 
 // chainOf returns the chain for intervals [lo, hi) and whether they form
 // one, with its cost: the compares it makes, weighted by weight.
-func chainOf(ivs []interval, lo, hi int, weight func(int) float64) (chain, float64) {
+func chainOf(ivs []interval, lo, hi int, weight []float64) (chain, float64) {
 	var ch chain
 	if hi-lo > maxChainRun {
 		return ch, -1
@@ -129,7 +131,7 @@ func chainOf(ivs []interval, lo, hi int, weight func(int) float64) (chain, float
 	if ch.def < 0 {
 		ch.def = lo
 		for i := lo; i < hi; i++ {
-			if weight(i) > weight(ch.def) {
+			if weight[i] > weight[ch.def] {
 				ch.def = i
 			}
 		}
@@ -137,7 +139,7 @@ func chainOf(ivs []interval, lo, hi int, weight func(int) float64) (chain, float
 	common := 0.0
 	for i := lo; i < hi; i++ {
 		if ivs[i].d.equal(ivs[ch.def].d) {
-			common += weight(i)
+			common += weight[i]
 			continue
 		}
 		if ch.n == maxExceptions {
@@ -145,7 +147,7 @@ func chainOf(ivs []interval, lo, hi int, weight func(int) float64) (chain, float
 		}
 		// Insert by weight, heaviest first (ties: lower number first).
 		p := ch.n
-		for p > 0 && weight(ch.exc[p-1]) < weight(i) {
+		for p > 0 && weight[ch.exc[p-1]] < weight[i] {
 			ch.exc[p] = ch.exc[p-1]
 			p--
 		}
@@ -154,7 +156,7 @@ func chainOf(ivs []interval, lo, hi int, weight func(int) float64) (chain, float
 	}
 	cost := common * float64(ch.n)
 	for p := 0; p < ch.n; p++ {
-		cost += weight(ch.exc[p]) * float64(p+1)
+		cost += weight[ch.exc[p]] * float64(p+1)
 	}
 	return ch, cost
 }
@@ -162,7 +164,7 @@ func chainOf(ivs []interval, lo, hi int, weight func(int) float64) (chain, float
 // maxPath is the most instructions the path to a leaf below upto runs
 // (zero arguments) in the tree split builds: the compares down to it and
 // path[i].
-func maxPath(ivs []interval, split func(lo, hi int) int, weight func(int) float64, path []int, upto int) int {
+func maxPath(ivs []interval, split func(lo, hi int) int, weight []float64, path []int, upto int) int {
 	var walk func(lo, hi, depth int) int
 	walk = func(lo, hi, depth int) int {
 		switch {

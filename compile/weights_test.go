@@ -42,12 +42,12 @@ func TestOptimalSplitsIsOptimal(t *testing.T) {
 		for i := range w {
 			w[i] = 1 + float64(rng.IntN(100)) // no zero weights: no floor
 		}
-		split := optimalSplits(n, func(i int) float64 { return w[i] })
+		split := optimalSplits(w)
 		got := treeCost(split, w, 0, n, 0)
 		want := bestCost(w, 0, n)
 		assert.InDelta(t, want, got, 1e-3*want, "weights %v", w)
 		// Bisection is within two compares per call of the optimum.
-		bis := treeCost(balancedByWeight(n, func(i int) float64 { return w[i] }), w, 0, n, 0)
+		bis := treeCost(balancedByWeight(w), w, 0, n, 0)
 		total := 0.0
 		for _, x := range w {
 			total += x
@@ -88,7 +88,6 @@ func TestOptimalPlanChains(t *testing.T) {
 		for i := range w {
 			w[i] = 1 + float64(rng.IntN(100))
 		}
-		weight := func(i int) float64 { return w[i] }
 		// A chain of three costs its leaves 1, 2 and 2 compares.
 		chain := func(lo, hi int) (float64, bool) {
 			if hi-lo != 3 {
@@ -96,10 +95,10 @@ func TestOptimalPlanChains(t *testing.T) {
 			}
 			return w[lo] + 2*w[lo+1] + 2*w[lo+2], true
 		}
-		plan := optimalPlan(n, weight, chain)
+		plan := optimalPlan(w, chain)
 		got := planCost(plan, chain, w, 0, n, 0)
 		assert.LessOrEqual(t, got, bestCost(w, 0, n)*(1+1e-6), "weights %v", w)
-		free := optimalPlan(n, weight, func(lo, hi int) (float64, bool) { return 0, hi-lo <= 3 })
+		free := optimalPlan(w, func(lo, hi int) (float64, bool) { return 0, hi-lo <= 3 })
 		if n <= 3 {
 			assert.Equal(t, 0, free(0, n), "weights %v", w)
 		}
@@ -118,12 +117,11 @@ func TestChainOf(t *testing.T) {
 		ivs = append(ivs, interval{d: iv.d, lo: iv.lo})
 	}
 	w := []float64{10, 1, 5, 2, 7, 1, 1}
-	weight := func(i int) float64 { return w[i] }
-	ch, cost := chainOf(ivs, 0, 5, weight)
+	ch, cost := chainOf(ivs, 0, 5, w)
 	require.GreaterOrEqual(t, cost, 0.0)
 	assert.Equal(t, 0, ch.def)
 	assert.Equal(t, []int{3, 1}, ch.exc[:ch.n], "heaviest exception first")
 	assert.InDelta(t, (10+5+7)*2+2*1+1*2, cost, 1e-9)
-	_, cost = chainOf(ivs, 0, 7, weight)
+	_, cost = chainOf(ivs, 0, 7, w)
 	assert.Negative(t, cost, "[103, 200) is wider than one number and denied")
 }
