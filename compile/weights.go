@@ -40,28 +40,28 @@ func optimalPlan(w []float64, chain func(lo, hi int) (float64, bool)) func(lo, h
 		pre[i+1] = pre[i] + max(x, floor)
 	}
 	// The tables are triangles: row i holds the runs [i, i+1) .. [i, n),
-	// run [i, j) at at(i, j). Runs of one leaf cost 0, so the sum over
+	// run [i, j) at base[i]+j. Runs of one leaf cost 0, so the sum over
 	// the splits needs no test for them.
-	rowAt := make([]int32, n+1)
-	for i := 1; i <= n; i++ {
-		rowAt[i] = rowAt[i-1] + int32(n-i+1)
+	base := make([]int, n+1)
+	for i := range base {
+		base[i] = i*n - i*(i-1)/2 - i - 1 // rows before i hold n, n-1, ... runs
 	}
-	at := func(i, j int) int { return int(rowAt[i]) + j - i - 1 }
-	size := int(rowAt[n])
+	size := n * (n + 1) / 2
 	cost := make([]float32, size)
 	root := make([]uint16, size)
 	for length := 2; length <= n; length++ {
 		for i := 0; i+length <= n; i++ {
 			j := i + length
+			bi := base[i]
 			lo, hi := i+1, j-1
 			if length > 2 {
-				lo = max(int(root[at(i, j-1)]&^chainRoot), i+1)
-				hi = min(int(root[at(i+1, j)]&^chainRoot), j-1)
+				lo = max(int(root[bi+j-1]&^chainRoot), i+1)
+				hi = min(int(root[base[i+1]+j]&^chainRoot), j-1)
 			}
-			best, bestK := float32(-1), lo
-			for k := lo; k <= hi; k++ {
-				// [i, k) and [k, j)
-				if c := cost[at(i, k)] + cost[at(k, j)]; best < 0 || c < best {
+			// [i, k) and [k, j)
+			best, bestK := cost[bi+lo]+cost[base[lo]+j], lo
+			for k := lo + 1; k <= hi; k++ {
+				if c := cost[bi+k] + cost[base[k]+j]; c < best {
 					best, bestK = c, k
 				}
 			}
@@ -73,11 +73,11 @@ func optimalPlan(w []float64, chain func(lo, hi int) (float64, bool)) func(lo, h
 					c, r = float32(cc), r|chainRoot
 				}
 			}
-			cost[at(i, j)], root[at(i, j)] = c, r
+			cost[bi+j], root[bi+j] = c, r
 		}
 	}
 	return func(lo, hi int) int {
-		r := root[at(lo, hi)]
+		r := root[base[lo]+hi]
 		if r&chainRoot != 0 {
 			return 0
 		}

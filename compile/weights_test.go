@@ -125,3 +125,16 @@ func TestChainOf(t *testing.T) {
 	_, cost = chainOf(ivs, 0, 7, w)
 	assert.Negative(t, cost, "[103, 200) is wider than one number and denied")
 }
+
+// BenchmarkOptimalPlan times the dynamic program on as many leaves as
+// Docker's profile gives x86_64 (64 intervals, x32's leaf, a little room).
+func BenchmarkOptimalPlan(b *testing.B) {
+	w := make([]float64, 67)
+	for i := range w {
+		w[i] = float64((i*7919)%101) + 0.5
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		optimalPlan(w, nil)
+	}
+}
