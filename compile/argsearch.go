@@ -68,16 +68,6 @@ func plainOp(n *profile.Node) bool {
 	return false
 }
 
-func plainMatch(n *profile.Node, v uint32) bool {
-	switch n.Op {
-	case profile.CmpGT:
-		return v > n.Datum
-	case profile.CmpGE:
-		return v >= n.Datum
-	}
-	return v == n.Datum
-}
-
 // wordKey names one argument word.
 type wordKey struct {
 	arg int
@@ -110,7 +100,7 @@ func (g *argGen) walkWord(fr *frame, facts wordRanges, w wordKey, v uint32, step
 			if !plainOp(n) {
 				return runOutcome{at: g.frame(cur.lvl, cur.i, cur.up)}, compares
 			}
-			m = plainMatch(n, v)
+			m, _ = knownOutcome(n, wordRange{v, v}) // a single value: always known
 			if _, known := knownOutcome(n, r); !known {
 				compares++
 			}

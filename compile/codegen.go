@@ -24,8 +24,7 @@ type codegen struct {
 	opts Options
 	// intervals per architecture group, for Stats
 	intervals map[arch.Arch]int
-	args      *argGen   // argTree's generator, made on first use
-	dpWeight  []float64 // weightedSplits' scratch
+	args      *argGen // argTree's generator, made on first use
 	// ivs and leaves hold the intervals of the audit value archBody works
 	// on and their leaves; the next audit value reuses them (nothing keeps
 	// either past archBody).
@@ -308,7 +307,7 @@ func (g *argGen) gen(fr *frame, facts wordRanges) *block {
 		t, f := branch(true), branch(false)
 		code := [maxBlockInsns]bpfInsn{ldAbs(argOffset(g.a, n.Arg, n.Hi))}
 		nc := 1
-		op := opJeqK
+		op, k := opJeqK, n.Datum
 		switch n.Op {
 		case profile.CmpGT:
 			op = opJgtK
@@ -321,8 +320,7 @@ func (g *argGen) gen(fr *frame, facts wordRanges) *block {
 				// No bit of the mask set: jset with the branches
 				// swapped, one instruction less than "and; jeq #0",
 				// and A keeps the word.
-				op, t, f = opJsetK, f, t
-				n = &profile.Node{Datum: n.Mask}
+				op, k, t, f = opJsetK, n.Mask, f, t
 			case n.Datum == n.Mask && n.Mask&(n.Mask-1) == 0:
 				// The one bit of the mask set.
 				op = opJsetK
@@ -330,7 +328,7 @@ func (g *argGen) gen(fr *frame, facts wordRanges) *block {
 				code[1], nc = andK(n.Mask), 2
 			}
 		}
-		b = g.c.g.cond(code[:nc], op, n.Datum, t, f)
+		b = g.c.g.cond(code[:nc], op, k, t, f)
 	}
 	g.memo[key] = b
 	return b
@@ -373,7 +371,7 @@ func (c *codegen) leafWeights(ivs []interval, arches []arch.Arch, leaves []*bloc
 	tw := &treeWeights{cost: make([]float64, len(ivs)), path: make([]int, len(ivs))}
 	ws := tw.cost
 	for _, a := range arches {
-		addPerInterval(ivs, tableNumbers(a), func(int) float64 { return 1 }, ws)
+		addPerInterval(ivs, tableNumbers(a), nil, nil, ws)
 	}
 	costTotal := 0.0
 	for i := range ws {
@@ -393,18 +391,14 @@ func (c *codegen) leafWeights(ivs []interval, arches []arch.Arch, leaves []*bloc
 		return tw
 	}
 	freq := make([]float64, len(ivs))
-	if c.opts.Weights != nil {
-		nrs, w := sortedWeights(c.opts.Weights)
-		addPerInterval(ivs, nrs, func(k int) float64 { return w[k] }, freq)
-	} else {
-		m := defaultMixNumbers(c.pol.Arches[0])
-		addPerInterval(ivs, m.nrs, func(k int) float64 { return m.w[k] }, freq)
+	nrs, w := c.callWeights()
+	var skip func(i int, u uint32) bool
+	if c.opts.UncachedOnly {
+		skip = cachedCall(leaves, c.pol.Arches[0])
 	}
+	addPerInterval(ivs, nrs, w, skip, freq)
 	freqTotal := 0.0
 	for i, f := range freq {
-		if c.opts.UncachedOnly && cachedLeaf(leaves[i]) {
-			f = 0
-		}
 		freq[i] = max(f, 0)
 		freqTotal += freq[i]
 	}
@@ -417,11 +411,33 @@ func (c *codegen) leafWeights(ivs []interval, arches []arch.Arch, leaves []*bloc
 	return tw
 }
 
-// cachedLeaf reports whether an interval's leaf allows without reading
-// anything: the search above it reads only nr and arch, so the kernel's
-// action cache (Linux ≥ 5.11) answers those syscalls without the filter.
-func cachedLeaf(b *block) bool {
-	return b.kind == termRet && b.nIns == 0 && profile.Action(b.k) == profile.ActAllow
+// callWeights returns the call frequencies the native architecture's tree
+// is weighted by (Options.Weights, else DefaultMix), by ascending number.
+func (c *codegen) callWeights() ([]uint32, []float64) {
+	if c.opts.Weights != nil {
+		return sortedWeights(c.opts.Weights)
+	}
+	m := defaultMixNumbers(c.pol.Arches[0])
+	return m.nrs, m.w
+}
+
+// cachedCall returns, for an UncachedOnly tree, whether the kernel's
+// action cache (Linux ≥ 5.11) answers the calls of number u, which falls in
+// interval i: its leaf allows without reading anything (the search above
+// it reads only nr and arch, see ConstAllow), and u is in the native
+// ABI's bitmap (KernelCaches; not x32's numbers on x86_64 nor arm's
+// private calls, which lie past it, see defaultCacheLimit). Nil when the
+// ABI has no bitmap.
+func cachedCall(leaves []*block, native arch.Arch) func(i int, u uint32) bool {
+	if !KernelCaches(native) {
+		return nil
+	}
+	bit, limit := uint64(native.Info().SyscallBit), uint64(defaultCacheLimit(native))
+	return func(i int, u uint32) bool {
+		b := leaves[i]
+		return uint64(u) >= bit && uint64(u)-bit < limit &&
+			b.kind == termRet && b.nIns == 0 && profile.Action(b.k) == profile.ActAllow
+	}
 }
 
 // costBase, mixShare, maxRegret and secondaryABIWeight tune the search
@@ -451,14 +467,6 @@ func zeroArgPath(b *block) int {
 	n := 0
 	for b != nil {
 		n += int(b.nIns)
-		acc := uint32(0) // every word loaded is zero
-		for _, ins := range b.code() {
-			if ins.Op == opLdAbs {
-				acc = 0
-			} else if ins.Op == opAndK {
-				acc &= ins.K
-			}
-		}
 		switch b.kind {
 		case termRet:
 			return n + 1
@@ -467,17 +475,9 @@ func zeroArgPath(b *block) int {
 			continue
 		}
 		n++
-		var taken bool
-		switch b.op {
-		case opJeqK:
-			taken = acc == b.k
-		case opJgtK:
-			taken = acc > b.k
-		case opJgeK:
-			taken = acc >= b.k
-		case opJsetK:
-			taken = acc&b.k != 0
-		}
+		// Every word a leaf loads is zero, and so is any AND of it: jeq
+		// and jge are taken for #0 only, jgt and jset never.
+		taken := (b.op == opJeqK || b.op == opJgeK) && b.k == 0
 		if taken {
 			b = b.succT
 		} else {
@@ -526,16 +526,22 @@ func defaultMixNumbers(a arch.Arch) numberWeights {
 	return m
 }
 
-// addPerInterval adds weight(k) of each number nrs[k] (sorted ascending) to
-// the interval of ivs (sorted, the first starting at 0) that holds it, in
-// one merge-like pass.
-func addPerInterval(ivs []interval, nrs []uint32, weight func(k int) float64, out []float64) {
+// addPerInterval adds weight[k] (nil: 1) of each number nrs[k] (sorted
+// ascending) to the interval of ivs (sorted, the first starting at 0) that
+// holds it, in one merge-like pass; skip, if not nil, leaves some out.
+func addPerInterval(ivs []interval, nrs []uint32, weight []float64, skip func(i int, u uint32) bool, out []float64) {
 	i := 0
 	for k, u := range nrs {
 		for i+1 < len(ivs) && ivs[i+1].lo <= u {
 			i++
 		}
-		out[i] += weight(k)
+		switch {
+		case skip != nil && skip(i, u):
+		case weight == nil:
+			out[i]++
+		default:
+			out[i] += weight[k]
+		}
 	}
 }
 
@@ -547,12 +553,11 @@ func tableNumbers(a arch.Arch) []uint32 {
 	if v, ok := tableNumbersCache.Load(a); ok {
 		return v.([]uint32)
 	}
-	t := syscalls.Table(a)
+	t := syscalls.Table(a) // sorted by number, none negative
 	nrs := make([]uint32, len(t))
 	for i, s := range t {
 		nrs[i] = uint32(s.Nr)
 	}
-	slices.Sort(nrs)
 	tableNumbersCache.Store(a, nrs)
 	return nrs
 }
@@ -570,13 +575,11 @@ func (c *codegen) weightedSplits(ivs []interval, weight []float64, abi int) func
 	}
 	dpWeight := weight[:top]
 	if abi > 0 {
-		dpWeight = append(c.dpWeight[:0], weight[:abi]...)
 		rest := 0.0
 		for _, w := range weight[abi:] {
 			rest += w
 		}
-		dpWeight = append(dpWeight, rest)
-		c.dpWeight = dpWeight
+		dpWeight = append(weight[:abi:abi], rest)
 	}
 	plan := optimalPlan(dpWeight, func(lo, hi int) (float64, bool) {
 		if abi > 0 && hi > abi {

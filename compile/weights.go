@@ -2,23 +2,18 @@ package compile
 
 import "sort"
 
-// optimalSplits returns a split function for the search tree over the
-// leaves weighted w that minimizes the weighted sum of leaf depths (the
-// expected number of compares per call): the dynamic program for optimal
-// alphabetic trees with Knuth's monotonicity of the root, O(n^2) time.
-func optimalSplits(w []float64) func(lo, hi int) int {
-	return optimalPlan(w, nil)
-}
-
 // chainRoot marks, in a plan's root table, a run of leaves that is one
 // chain; the low bits still hold the best split, which bounds the roots
 // of the runs around it.
 const chainRoot = 1 << 15
 
-// optimalPlan is optimalSplits where a run of leaves [lo, hi) may also
-// become one leaf of the search that costs chain(lo, hi) (the compares it
-// makes, weighted), when chain says it can. Such runs are marked by a
-// split of 0. Knuth's bound on the root no longer holds exactly once some
+// optimalPlan returns a split function for the search tree over the
+// leaves weighted w that minimizes the weighted sum of leaf depths (the
+// expected number of compares per call): the dynamic program for optimal
+// alphabetic trees with Knuth's monotonicity of the root, O(n^2) time.
+// A run of leaves [lo, hi) may also become one leaf of the search that
+// costs chain(lo, hi) (the compares it makes, weighted), when chain (nil:
+// never) says it can. Such runs are marked by a split of 0. Knuth's bound on the root no longer holds exactly once some
 // subtrees are chains; it is still used, so the tree is optimal among the
 // trees it looks at, and always correct. The tables take about 6 bytes
 // per run of leaves (float32 costs, uint16 roots): n is a few hundred

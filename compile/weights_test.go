@@ -7,7 +7,23 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/seccompctl/seccompctl/arch"
+	"github.com/seccompctl/seccompctl/profile"
 )
+
+// optimalSplits is optimalPlan without chains.
+func optimalSplits(w []float64) func(lo, hi int) int { return optimalPlan(w, nil) }
+
+// randomWeights returns n weights from 1 to 100 (no zero weights, so no
+// floor).
+func randomWeights(rng *rand.Rand, n int) []float64 {
+	w := make([]float64, n)
+	for i := range w {
+		w[i] = 1 + float64(rng.IntN(100))
+	}
+	return w
+}
 
 // treeCost is the weighted sum of leaf depths of the tree split builds.
 func treeCost(split func(lo, hi int) int, w []float64, lo, hi, depth int) float64 {
@@ -38,10 +54,7 @@ func TestOptimalSplitsIsOptimal(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	for trial := 0; trial < 200; trial++ {
 		n := 2 + rng.IntN(8)
-		w := make([]float64, n)
-		for i := range w {
-			w[i] = 1 + float64(rng.IntN(100)) // no zero weights: no floor
-		}
+		w := randomWeights(rng, n)
 		split := optimalSplits(w)
 		got := treeCost(split, w, 0, n, 0)
 		want := bestCost(w, 0, n)
@@ -84,10 +97,7 @@ func TestOptimalPlanChains(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 8))
 	for trial := 0; trial < 200; trial++ {
 		n := 2 + rng.IntN(10)
-		w := make([]float64, n)
-		for i := range w {
-			w[i] = 1 + float64(rng.IntN(100))
-		}
+		w := randomWeights(rng, n)
 		// A chain of three costs its leaves 1, 2 and 2 compares.
 		chain := func(lo, hi int) (float64, bool) {
 			if hi-lo != 3 {
@@ -136,5 +146,41 @@ func BenchmarkOptimalPlan(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		optimalPlan(w, nil)
+	}
+}
+
+// TestCachedCall: UncachedOnly weighs nothing for the calls the kernel's
+// action cache answers, and only those.
+func TestCachedCall(t *testing.T) {
+	g := newGraph()
+	allow := g.ret(uint32(profile.ActAllow))
+	leaves := []*block{
+		allow,          // 0: allows without reading anything
+		g.ret(0x50001), // 1: ERRNO(1)
+		g.condLd(16, opJeqK, 0, allow, g.ret(0x50001)), // 2: reads args[0]
+	}
+	tests := []struct {
+		name   string
+		native arch.Arch
+		leaf   int
+		nr     uint32
+		want   bool
+	}{
+		{"allowed, in the bitmap", arch.X86_64, 0, 0, true},
+		{"denied", arch.X86_64, 1, 0, false},
+		{"argument-filtered", arch.X86_64, 2, 0, false},
+		{"x32's numbers lie past x86_64's bitmap", arch.X86_64, 0, arch.X32SyscallBit + 1, false},
+		{"arm's private calls lie past the bitmap", arch.ARM, 0, 0xf0002, false},
+		{"arm's ordinary calls", arch.ARM, 0, 3, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cached := cachedCall(leaves, tt.native)
+			require.NotNil(t, cached)
+			assert.Equal(t, tt.want, cached(tt.leaf, tt.nr))
+		})
+	}
+	for _, a := range []arch.Arch{arch.X32, arch.MIPS64, arch.MIPSEL} {
+		assert.Nil(t, cachedCall(leaves, a), "%v: no kernel keeps a bitmap, nothing is cached", a)
 	}
 }
