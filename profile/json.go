@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -65,6 +66,10 @@ type jsonDoc struct {
 	src     string // the input
 	vals    []jsonValue
 	decoded []string // strings that had escapes
+	// steps counts the entries the lookups by position (elem, path,
+	// paths) step over: a decoder that calls them per value is quadratic,
+	// and the tests check that a parse stays within the tape's length.
+	steps int
 }
 
 // jv refers to one value of a document. The zero jv means "absent", as a
@@ -110,6 +115,7 @@ func (d *jsonDoc) text(i int) string {
 // elem returns an array's element i (which must exist).
 func (v jv) elem(i int) jv {
 	k := v.i + 1
+	v.doc.steps += i
 	for ; i > 0; i-- {
 		k = int(v.doc.vals[k].end)
 	}
@@ -164,6 +170,7 @@ func (v jv) path() string {
 		for int(vals[k].end) <= v.i {
 			n, k = n+1, int(vals[k].end)
 		}
+		v.doc.steps += n + 1
 		if e.kind == jsonArray {
 			b.WriteString("[" + strconv.Itoa(n) + "]")
 		} else {
@@ -175,6 +182,57 @@ func (v jv) path() string {
 		cur = k
 	}
 	return b.String()
+}
+
+// paths returns the paths of the entries at the tape indices idx, as
+// path would, in one walk down the tape instead of one walk each: a
+// decoder that needs many (unknown keys in every rule) stays linear.
+// idx must be in document (ascending) order; otherwise each path is
+// found on its own.
+func (d *jsonDoc) paths(idx []int) []string {
+	out := make([]string, len(idx))
+	if !slices.IsSorted(idx) {
+		for n, i := range idx {
+			out[n] = jv{d, i}.path()
+		}
+		return out
+	}
+	n := 0 // the next index to find
+	for n < len(idx) && idx[n] == 0 {
+		n++ // the root's path is ""
+	}
+	// walk finds the indices inside container cur, whose path is path.
+	var walk func(cur int, path string)
+	walk = func(cur int, path string) {
+		e := &d.vals[cur]
+		end := int(e.end)
+		for i, k := 0, cur+1; k < end && n < len(idx) && idx[n] < end; i, k = i+1, int(d.vals[k].end) {
+			d.steps++
+			next := int(d.vals[k].end)
+			if idx[n] >= next {
+				continue // not in this element or member
+			}
+			p, val := path+"["+strconv.Itoa(i)+"]", k
+			if e.kind == jsonObject {
+				// A key entry has the path of its value.
+				p, val = d.text(k), k+1
+				if path != "" {
+					p = path + "." + p
+				}
+			}
+			for n < len(idx) && (idx[n] == k || idx[n] == val) {
+				out[n] = p
+				n++
+			}
+			if kind := d.vals[val].kind; n < len(idx) && idx[n] < next && (kind == jsonArray || kind == jsonObject) {
+				walk(val, p)
+			}
+		}
+	}
+	if len(d.vals) > 0 && n < len(idx) {
+		walk(0, "")
+	}
+	return out
 }
 
 // childPath is the path of the member key of object v, present or not.

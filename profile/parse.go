@@ -91,7 +91,7 @@ func ParseWithOptions(data []byte, opts ParseOptions) (*Profile, error) {
 	// One copy of the input: the profile's strings alias it, and the
 	// caller may reuse data.
 	src := string(data)
-	d := &decoder{src: Source{File: opts.File, lines: newLineIndex(src)}, cur: lineCursor{src: src}}
+	d := newDecoder(src, opts.File)
 	root, se := parseJSON(src, opts.MaxDepth)
 	if se != nil {
 		msg := se.msg
@@ -116,7 +116,15 @@ type decoder struct {
 	src     Source
 	cur     lineCursor
 	unknown []unknownField
-	prefix  string // "linux.seccomp." in a runtime config.json
+	// unknownKeys are the tape indices of unknown's keys, whose paths are
+	// found in one walk when the profile is complete (one jv.path each
+	// would walk over every earlier rule: quadratic).
+	unknownKeys []int
+	prefix      string // "linux.seccomp." in a runtime config.json
+}
+
+func newDecoder(src, file string) *decoder {
+	return &decoder{src: Source{File: file, lines: newLineIndex(src)}, cur: lineCursor{src: src}}
 }
 
 // pos is the position of a byte offset. The decoder visits the document in
@@ -162,7 +170,6 @@ func (d *decoder) fields(v jv, known []string, set func(key string, val jv) erro
 	if v.kind() != jsonObject {
 		return d.typeError(v, "an object")
 	}
-	parent, haveParent := "", false // v's path, for unknown keys
 	for k, val := range v.members() {
 		key := k.text()
 		if !slices.Contains(known, key) {
@@ -173,14 +180,10 @@ func (d *decoder) fields(v jv, known []string, set func(key string, val jv) erro
 					return d.errorf(k, k.path(), nil, "unknown key %q: did you mean %q? (keys are case-sensitive)", key, name)
 				}
 			}
-			if !haveParent {
-				parent, haveParent = v.path(), true
-			}
-			p := key
-			if parent != "" {
-				p = parent + "." + key
-			}
-			d.unknown = append(d.unknown, unknownField{path: p, pos: d.pos(k.off())})
+			// The position now, while the cursor is here; the path
+			// later (see unknownKeys).
+			d.unknown = append(d.unknown, unknownField{pos: d.pos(k.off())})
+			d.unknownKeys = append(d.unknownKeys, k.i)
 			continue
 		}
 		if err := set(key, val); err != nil {
@@ -289,6 +292,9 @@ func (d *decoder) profile(root jv) (*Profile, error) {
 				return nil, d.errorf(sv, sv.path(), nil, "SCMP_ACT_NOTIFY on write is refused (runc: it would deadlock the runtime sending the listener fd)")
 			}
 		}
+	}
+	for n, path := range root.doc.paths(d.unknownKeys) {
+		p.unknownFields[n].path = path
 	}
 	return p, nil
 }

@@ -3,6 +3,7 @@ package profile
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -108,6 +109,20 @@ func TestJSONPath(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, tt.v.path())
 	}
+	// paths finds the same paths in one walk, for every entry of the
+	// tape (keys, values, the root, empty containers), in any order.
+	all := make([]int, len(root.doc.vals))
+	want := make([]string, len(all))
+	for i := range all {
+		all[i], want[i] = i, root.at(i).path()
+	}
+	assert.Equal(t, want, root.doc.paths(all))
+	some := []int{2, 2, 9, len(all) - 1}
+	assert.Equal(t, []string{want[2], want[2], want[9], want[len(all)-1]}, root.doc.paths(some))
+	slices.Reverse(all)
+	slices.Reverse(want)
+	assert.Equal(t, want, root.doc.paths(all), "not in document order")
+	assert.Empty(t, root.doc.paths(nil))
 	assert.Equal(t, "d.g", root.get("d").childPath("g"))
 	assert.Equal(t, "g", root.childPath("g"))
 	assert.Equal(t, "xA", e.text(), "an escaped string is decoded")
