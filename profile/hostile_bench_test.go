@@ -14,9 +14,9 @@ import (
 // Hostile input sizes, parsed (and, where it parses, resolved) within the
 // default limits: nesting 10^5 levels deep (refused at DefaultMaxDepth
 // after reading 64 levels), 10^5 names in one rule and 10^4 rules, plain,
-// or with an unknown key in every rule or argument (shapes that once made
-// the decoder walk over all earlier rules per rule). The bounds these show
-// are stated in the package doc.
+// with an unknown key in every rule or argument, or with SCMP_ACT_NOTIFY
+// (the shapes that once made the decoder walk over all earlier rules per
+// rule). The bounds these show are stated in the package doc.
 func hostileInputs() map[string][]byte {
 	names := make([]string, 100000)
 	real := []string{"read", "write", "openat", "close", "mmap"}
@@ -40,6 +40,8 @@ func hostileInputs() map[string][]byte {
 			`{"x":0,"action":"SCMP_ACT_ALLOW","names":["read"]}`),
 		"unknown-key-args-10000": repeatRules(`{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[`, 10000,
 			`{"names":["ioctl"],"action":"SCMP_ACT_ALLOW","args":[{"x":0,"index":1,"value":2,"op":"SCMP_CMP_EQ"}]}`),
+		"notify-rules-10000": repeatRules(`{"defaultAction":"SCMP_ACT_ERRNO","listenerPath":"/run/seccomp.sock","syscalls":[`, 10000,
+			`{"action":"SCMP_ACT_NOTIFY","names":["read"]}`),
 	}
 }
 
@@ -61,7 +63,7 @@ func repeatRules(head string, n int, rule string) []byte {
 // the hostile inputs does not look values up by position over and over:
 // the lookups that walk the tape from the root or an array's start (jv.path,
 // jv.elem) may step over no more entries in all than the tape has. One
-// path call per rule would step over all earlier rules each time,
+// path or elem call per rule would step over all earlier rules each time,
 // some 5*10^7 entries for 10^4 rules.
 func TestHostileInputsLinear(t *testing.T) {
 	for name, data := range hostileInputs() {

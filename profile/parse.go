@@ -283,14 +283,16 @@ func (d *decoder) profile(root jv) (*Profile, error) {
 		if s.Action != "SCMP_ACT_NOTIFY" {
 			continue
 		}
-		sv := root.get("syscalls").elem(i).get("action")
+		// The rule's action value is looked up only for a message: elem
+		// walks over the earlier rules.
+		action := func() jv { return root.get("syscalls").elem(i).get("action") }
 		if p.ListenerPath == "" {
+			sv := action()
 			return nil, d.errorf(sv, sv.path(), nil, "SCMP_ACT_NOTIFY needs listenerPath: without a listener nothing answers the notifications and the syscalls block forever")
 		}
-		for _, n := range s.Names {
-			if n == "write" {
-				return nil, d.errorf(sv, sv.path(), nil, "SCMP_ACT_NOTIFY on write is refused (runc: it would deadlock the runtime sending the listener fd)")
-			}
+		if slices.Contains(s.Names, "write") {
+			sv := action()
+			return nil, d.errorf(sv, sv.path(), nil, "SCMP_ACT_NOTIFY on write is refused (runc: it would deadlock the runtime sending the listener fd)")
 		}
 	}
 	for n, path := range root.doc.paths(d.unknownKeys) {
