@@ -322,20 +322,35 @@ func (d *decoder) str(v jv) (string, error) {
 
 // strs accepts an array of strings or null.
 func (d *decoder) strs(v jv) ([]string, error) {
+	out, _, err := d.strsAt(v, false)
+	return out, err
+}
+
+// strsAt is strs that, if withOffs, also returns each string's offset
+// (nil when there are none), in the same walk.
+func (d *decoder) strsAt(v jv, withOffs bool) ([]string, []int, error) {
 	if v.kind() == jsonNull {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if v.kind() != jsonArray {
-		return nil, d.typeError(v, "an array of strings")
+		return nil, nil, d.typeError(v, "an array of strings")
 	}
-	out := make([]string, v.len())
+	n := v.len()
+	out := make([]string, n)
+	var offs []int
+	if withOffs && n > 0 {
+		offs = make([]int, n)
+	}
 	for i, e := range v.elems() {
 		if e.kind() != jsonString {
-			return nil, d.typeError(e, "a string")
+			return nil, nil, d.typeError(e, "a string")
 		}
 		out[i] = e.text()
+		if offs != nil {
+			offs[i] = e.off()
+		}
 	}
-	return out, nil
+	return out, offs, nil
 }
 
 func (d *decoder) action(v jv) (ActionName, error) {
@@ -529,13 +544,7 @@ func (d *decoder) syscall(v jv) (Syscall, error) {
 		var err error
 		switch key {
 		case "names":
-			s.Names, err = d.strs(v)
-			if err == nil && len(s.Names) > 0 {
-				s.nameOffs = make([]int, len(s.Names))
-				for i, e := range v.elems() {
-					s.nameOffs[i] = e.off()
-				}
-			}
+			s.Names, s.nameOffs, err = d.strsAt(v, true)
 		case "name":
 			nameVal = v
 			name, err = d.str(v)
