@@ -114,9 +114,11 @@ func (li *lineIndex) build() {
 	}
 }
 
-// lineCursor finds positions for offsets that mostly increase, as the
-// decoder visits the document, by counting the newlines since the previous
-// offset: no table, and each byte is looked at about once.
+// lineCursor finds positions for increasing offsets, as the decoder visits
+// the document, by counting the newlines since the previous offset: no
+// table, and each byte is looked at about once. An offset behind the
+// previous one (an error pointing back at an enclosing value) is for the
+// line table: decoder.pos sends it there.
 type lineCursor struct {
 	src       string
 	off       int // the previous offset
@@ -127,10 +129,6 @@ type lineCursor struct {
 func (c *lineCursor) pos(off int) Position {
 	if off < 0 {
 		return Position{}
-	}
-	if off < c.off {
-		// Backwards (an error message): count again from the start.
-		c.off, c.line, c.lineStart = 0, 0, 0
 	}
 	if seg := c.src[c.off:off]; strings.IndexByte(seg, '\n') >= 0 {
 		c.line += strings.Count(seg, "\n")

@@ -87,24 +87,19 @@ func (x *nrIndex) set(nr int, pos int32) {
 }
 
 // sorted appends the policies to out in number order: the table is in
-// order already, and only the few numbers in the map need a sort.
+// order already, and only the few numbers in the map need a sort. The map
+// holds numbers above the table only: every number comes from the
+// architecture's syscall table, whose smallest is the table's base.
 func (x *nrIndex) sorted(store *policyStore, out []*SyscallPolicy) []*SyscallPolicy {
-	var keys []int
-	if len(x.sparse) > 0 {
-		keys = slices.Sorted(maps.Keys(x.sparse))
-	}
-	below := 0 // keys below the table (none come from the syscall tables)
-	for below < len(keys) && keys[below] < x.base {
-		out = append(out, store.at(x.sparse[keys[below]]))
-		below++
-	}
 	for _, p := range x.dense {
 		if p != 0 {
 			out = append(out, store.at(p-1))
 		}
 	}
-	for _, nr := range keys[below:] {
-		out = append(out, store.at(x.sparse[nr]))
+	if len(x.sparse) > 0 {
+		for _, nr := range slices.Sorted(maps.Keys(x.sparse)) {
+			out = append(out, store.at(x.sparse[nr]))
+		}
 	}
 	return out
 }
