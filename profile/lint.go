@@ -102,12 +102,13 @@ func (p *Profile) Lint(pol *Policy) []Warning {
 	l.any64 = pol == nil || slices.ContainsFunc(pol.Arches, arch.Arch.Is64Bit)
 	l.unknownKeys()
 	l.defaults()
-	rules := make([]int, 0, len(p.Syscalls))
+	var rules []int // the rules that apply, in order; only read (it may be pol.Applied)
 	if pol != nil {
-		rules = append(rules, pol.Applied...)
+		rules = pol.Applied
 	} else {
-		for i := range p.Syscalls {
-			rules = append(rules, i)
+		rules = make([]int, len(p.Syscalls))
+		for i := range rules {
+			rules[i] = i
 		}
 	}
 	for _, i := range rules {
@@ -314,7 +315,7 @@ func (l *linter) socketcall(rules []int) {
 			continue
 		}
 		mux := strings.Join(muxes, "/")
-		if always := l.muxAlways(muxPolicies, mux); always != "" {
+		if always := l.muxAlways(muxPolicies, muxes); always != "" {
 			l.add("socketcall-bypass", s.Args[0].Pos, l.path("syscalls[%d].args", i),
 				"%s on %s can also be called through %s(2), which passes the arguments in memory where seccomp cannot read them, and %s: these argument conditions do not hold there (containers/common#2280)",
 				strings.Join(names, ", "), archList(arches), mux, always)
@@ -332,10 +333,11 @@ func (l *linter) socketcall(rules []int) {
 	}
 }
 
-// muxAlways says, when one multiplexer gets the same action whatever its
-// arguments on every architecture (sps), which action and from which rule.
-func (l *linter) muxAlways(sps []*SyscallPolicy, mux string) string {
-	if strings.Contains(mux, "/") {
+// muxAlways says, when one multiplexer (muxes has one name) gets the same
+// action whatever its arguments on every architecture (sps), which action
+// and from which rule.
+func (l *linter) muxAlways(sps []*SyscallPolicy, muxes []string) string {
+	if len(muxes) != 1 {
 		return "" // both socketcall and ipc: keep the general message
 	}
 	for _, sp := range sps {
@@ -343,7 +345,7 @@ func (l *linter) muxAlways(sps []*SyscallPolicy, mux string) string {
 			return ""
 		}
 	}
-	return fmt.Sprintf("%s itself always gets %s (%s)", mux, sps[0].Action, l.path("syscalls[%d]", sps[0].Rules[0]))
+	return fmt.Sprintf("%s itself always gets %s (%s)", muxes[0], sps[0].Action, l.path("syscalls[%d]", sps[0].Rules[0]))
 }
 
 // appendNew appends v to s unless s holds it already.
