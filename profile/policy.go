@@ -588,10 +588,7 @@ func (r *resolver) listed(rules []int, index int) bool {
 // built in code), for messages.
 func (r *resolver) addToArch(s *Syscall, i int, ai *archInfo, nr int, name string, act Action, conds []condition, muxed bool) error {
 	ap, a := ai.ap, ai.ap.Arch
-	var chain *Level
-	if len(conds) > 0 {
-		chain = buildChain(conds, act, ai.is64)
-	}
+	chain := buildChain(conds, act, ai.is64) // nil without conditions
 	pos, ok := ap.index.get(nr)
 	if !ok {
 		pos, sp := ap.store.add()
