@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/bpf"
+
+	"github.com/seccompctl/seccompctl/arch"
 )
 
 // sizeofSockFilter is sizeof(struct sock_filter): u16 code, u8 jt, u8 jf,
@@ -171,11 +173,7 @@ var (
 // each instruction's disassembly as a comment.
 func (p *Program) writeLiteral(w io.StringWriter, syn literalSyntax) {
 	lines := strings.Split(strings.TrimSuffix(fmt.Sprintf("%v", p), "\n"), "\n")
-	var arches []string
-	for _, a := range p.Arches {
-		arches = append(arches, a.String())
-	}
-	header := fmt.Sprintf("seccompctl: %d instructions for %s", len(p.Insns), strings.Join(arches, ", "))
+	header := fmt.Sprintf("seccompctl: %d instructions for %s", len(p.Insns), strings.Join(arch.Names(p.Arches), ", "))
 	if syn.commentSuffix != "" {
 		_, _ = w.WriteString("/* " + header + " */\n")
 	} else {

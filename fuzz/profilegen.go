@@ -150,12 +150,12 @@ func GenerateProfile(s *Source) GeneratedProfile {
 	case 0: // native only, and runc then has no ENOSYS rule
 	case 1:
 		inFilter = append([]arch.Arch{native}, someOf(s, subs)...)
-		p.Architectures = archNames(inFilter)
+		p.Architectures = arch.Names(inFilter)
 	case 2, 3:
 		inFilter = someOf(s, subs)
-		m := genArchMap{Architecture: native.String(), SubArchitectures: archNames(inFilter)}
+		m := genArchMap{Architecture: native.String(), SubArchitectures: arch.Names(inFilter)}
 		other := pick(s, NativeArches)
-		p.ArchMap = []genArchMap{{Architecture: other.String(), SubArchitectures: archNames(arch.DefaultSubArches(other))}}
+		p.ArchMap = []genArchMap{{Architecture: other.String(), SubArchitectures: arch.Names(arch.DefaultSubArches(other))}}
 		if other != native {
 			p.ArchMap = append(p.ArchMap, m)
 		}
@@ -172,7 +172,7 @@ func GenerateProfile(s *Source) GeneratedProfile {
 				inFilter = append(inFilter, pick(s, same))
 			}
 		}
-		p.Architectures = archNames(inFilter)
+		p.Architectures = arch.Names(inFilter)
 	}
 	nameArches := append([]arch.Arch{native}, inFilter...)
 
@@ -221,14 +221,6 @@ func someOf(s *Source, as []arch.Arch) []arch.Arch {
 	}
 	if len(out) > 1 && s.Bool() {
 		slices.Reverse(out)
-	}
-	return out
-}
-
-func archNames(as []arch.Arch) []string {
-	out := make([]string, len(as))
-	for i, a := range as {
-		out[i] = a.String()
 	}
 	return out
 }
