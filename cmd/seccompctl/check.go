@@ -112,16 +112,10 @@ func runCheck(e *env) int {
 		res := checkOne(e, file, tg)
 		report.Files = append(report.Files, res)
 		report.Totals.Files++
-		for _, w := range res.Warnings {
-			switch profile.Severity(w.Severity) {
-			case profile.SeverityError:
-				report.Totals.Errors++
-			case profile.SeverityWarning:
-				report.Totals.Warnings++
-			default:
-				report.Totals.Notes++
-			}
-		}
+		found := countFindings(res.Warnings)
+		report.Totals.Errors += found.Errors
+		report.Totals.Warnings += found.Warnings
+		report.Totals.Notes += found.Notes
 		if !res.OK {
 			report.Totals.Invalid++
 			// One line per error, also in JSON mode: stderr is for people.
@@ -132,7 +126,7 @@ func runCheck(e *env) int {
 			for _, w := range res.Warnings {
 				fmt.Fprintln(e.stdout, formatWarning(w))
 			}
-			fmt.Fprintln(e.stdout, summaryLine(res, tg.Arch))
+			fmt.Fprintln(e.stdout, summaryLine(res, found, tg.Arch))
 		}
 	}
 	switch {
@@ -272,19 +266,33 @@ func formatWarning(w checkWarning) string {
 	return b.String()
 }
 
-// summaryLine is e.g. "FILE: ok: SCMP_ACT_ERRNO(1) default, 3 arches,
-// 310 x86_64 syscalls with rules, 2 warnings, 1 note"; errors and notes
-// are counted only when there are some.
-func summaryLine(res checkFile, native arch.Arch) string {
-	count := map[string]int{}
-	for _, w := range res.Warnings {
-		count[w.Severity]++
+// countFindings counts findings by severity (Errors, Warnings and Notes
+// only).
+func countFindings(ws []checkWarning) checkSummary {
+	var c checkSummary
+	for _, w := range ws {
+		switch profile.Severity(w.Severity) {
+		case profile.SeverityError:
+			c.Errors++
+		case profile.SeverityWarning:
+			c.Warnings++
+		default:
+			c.Notes++
+		}
 	}
-	findings := plural(count["warning"], "warning", "warnings")
-	if n := count["error"]; n > 0 {
+	return c
+}
+
+// summaryLine is e.g. "FILE: ok: SCMP_ACT_ERRNO(1) default, 3 arches,
+// 310 x86_64 syscalls with rules, 2 warnings, 1 note", found being the
+// file's findings by severity; errors and notes are counted only when
+// there are some.
+func summaryLine(res checkFile, found checkSummary, native arch.Arch) string {
+	findings := plural(found.Warnings, "warning", "warnings")
+	if n := found.Errors; n > 0 {
 		findings = plural(n, "error", "errors") + ", " + findings
 	}
-	if n := count["note"]; n > 0 {
+	if n := found.Notes; n > 0 {
 		findings += ", " + plural(n, "note", "notes")
 	}
 	return fmt.Sprintf("%s: ok: %s default, %s, %s with rules, %s", res.File, res.DefaultAction,
