@@ -214,22 +214,13 @@ func (d *decoder) profile(root jv) (*Profile, error) {
 		}
 	}
 
-	p := &Profile{defaultActionOff: -1, defaultErrnoOff: -1}
-	var defaultErrno *uint
-	var errnoNameVal jv
+	p := &Profile{}
+	act := profileActionFields
 	err := d.fields(root, profileKeys, func(key string, v jv) error {
 		var err error
 		switch key {
-		case "defaultAction":
-			p.defaultActionOff = v.off()
-			p.DefaultAction, err = d.action(v)
-		case "defaultErrnoRet":
-			p.defaultErrnoOff = v.off()
-			p.DefaultErrnoRet, err = d.errno(v)
-		case "defaultErrno":
-			p.defaultErrnoOff = v.off()
-			errnoNameVal = v
-			defaultErrno, err = d.errnoName(v)
+		case act.actionKey, act.errnoKey, act.nameKey:
+			err = d.actionField(&act, key, v)
 		case "architectures":
 			p.Architectures, err = d.arches(v)
 		case "archMap":
@@ -251,23 +242,13 @@ func (d *decoder) profile(root jv) (*Profile, error) {
 		return nil, err
 	}
 	p.unknownFields = d.unknown
+	p.DefaultAction, p.defaultActionOff, p.defaultErrnoOff = act.action, act.actionOff, act.errnoOff
 
 	if p.DefaultAction == "" {
 		return nil, d.errorf(root, root.childPath("defaultAction"), nil, "missing defaultAction: a profile must say what happens to syscalls no rule matches")
 	}
-	if p.DefaultErrnoRet, err = d.mergeErrno(p.DefaultErrnoRet, defaultErrno, errnoNameVal); err != nil {
+	if p.DefaultErrnoRet, err = d.checkErrno(root, &act); err != nil {
 		return nil, err
-	}
-	if err := d.errnoFits(root, p.DefaultAction, p.DefaultErrnoRet, "defaultErrnoRet"); err != nil {
-		return nil, err
-	}
-	if p.DefaultErrnoRet != nil && !p.DefaultAction.TakesData() {
-		key := "defaultErrnoRet"
-		if !root.get(key).ok() {
-			key = "defaultErrno"
-		}
-		return nil, d.errorf(root.get(key), root.childPath(key), nil,
-			"an errno is given but defaultAction %s takes none (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)", p.DefaultAction)
 	}
 	if p.DefaultAction == "SCMP_ACT_NOTIFY" {
 		return nil, d.errorf(root.get("defaultAction"), root.childPath("defaultAction"), nil,
@@ -299,6 +280,66 @@ func (d *decoder) profile(root jv) (*Profile, error) {
 		p.unknownFields[n].path = path
 	}
 	return p, nil
+}
+
+// actionFields are the members of an object that say what happens: the
+// action and the errno, by number or by name (a profile's defaultAction,
+// defaultErrnoRet and defaultErrno, a rule's action, errnoRet and errno).
+// They are read by actionField and checked together by checkErrno, with
+// the object's own key names in messages.
+type actionFields struct {
+	actionKey, errnoKey, nameKey string
+
+	action              ActionName
+	errno               *uint // by number
+	actionOff, errnoOff int   // the values' offsets, -1 if absent
+	byName              *uint // the errno given by name
+	nameVal             jv    // its value
+}
+
+var (
+	profileActionFields = actionFields{actionKey: "defaultAction", errnoKey: "defaultErrnoRet", nameKey: "defaultErrno", actionOff: -1, errnoOff: -1}
+	ruleActionFields    = actionFields{actionKey: "action", errnoKey: "errnoRet", nameKey: "errno", actionOff: -1, errnoOff: -1}
+)
+
+// actionField reads the member key, one of f's, whose value is v.
+func (d *decoder) actionField(f *actionFields, key string, v jv) error {
+	var err error
+	switch key {
+	case f.actionKey:
+		f.actionOff = v.off()
+		f.action, err = d.action(v)
+	case f.errnoKey:
+		f.errnoOff = v.off()
+		f.errno, err = d.errno(v)
+	case f.nameKey:
+		f.errnoOff = v.off()
+		f.nameVal = v
+		f.byName, err = d.errnoName(v)
+	}
+	return err
+}
+
+// checkErrno returns the errno of the object obj (nil if none) once the
+// action is known: the numeric errno and the one by name must agree,
+// libseccomp must accept it with the action, and the action must take one.
+func (d *decoder) checkErrno(obj jv, f *actionFields) (*uint, error) {
+	errno, err := d.mergeErrno(f.errno, f.byName, f.nameVal)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.errnoFits(obj, f.action, errno, f.errnoKey); err != nil {
+		return nil, err
+	}
+	if errno != nil && !f.action.TakesData() {
+		key := f.errnoKey
+		if !obj.get(key).ok() {
+			key = f.nameKey
+		}
+		return nil, d.errorf(obj.get(key), obj.childPath(key), nil,
+			"an errno is given but %s %s takes none (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)", f.actionKey, f.action)
+	}
+	return errno, nil
 }
 
 // mergeErrno folds an errno given by name (the value nameVal) into the
@@ -533,13 +574,13 @@ func (d *decoder) syscalls(v jv) ([]Syscall, error) {
 }
 
 func (d *decoder) syscall(v jv) (Syscall, error) {
-	s := Syscall{actionOff: -1, errnoOff: -1}
+	var s Syscall
 	if v.kind() == jsonObject {
 		s.Pos = d.pos(v.off())
 	}
 	var name string
-	var nameVal, errnoNameVal jv
-	var byName *uint
+	var nameVal jv
+	act := ruleActionFields
 	err := d.fields(v, syscallKeys, func(key string, v jv) error {
 		var err error
 		switch key {
@@ -548,16 +589,8 @@ func (d *decoder) syscall(v jv) (Syscall, error) {
 		case "name":
 			nameVal = v
 			name, err = d.str(v)
-		case "action":
-			s.actionOff = v.off()
-			s.Action, err = d.action(v)
-		case "errnoRet":
-			s.errnoOff = v.off()
-			s.ErrnoRet, err = d.errno(v)
-		case "errno":
-			errnoNameVal = v
-			s.errnoOff = v.off()
-			byName, err = d.errnoName(v)
+		case act.actionKey, act.errnoKey, act.nameKey:
+			err = d.actionField(&act, key, v)
 		case "args":
 			s.Args, err = d.args(v)
 		case "comment":
@@ -569,6 +602,7 @@ func (d *decoder) syscall(v jv) (Syscall, error) {
 		}
 		return err
 	})
+	s.Action, s.actionOff, s.errnoOff = act.action, act.actionOff, act.errnoOff
 	if err != nil {
 		return s, err
 	}
@@ -582,18 +616,8 @@ func (d *decoder) syscall(v jv) (Syscall, error) {
 	if s.Action == "" {
 		return s, d.errorf(v, v.childPath("action"), nil, "missing action")
 	}
-	if s.ErrnoRet, err = d.mergeErrno(s.ErrnoRet, byName, errnoNameVal); err != nil {
+	if s.ErrnoRet, err = d.checkErrno(v, &act); err != nil {
 		return s, err
-	}
-	if err := d.errnoFits(v, s.Action, s.ErrnoRet, "errnoRet"); err != nil {
-		return s, err
-	}
-	if s.ErrnoRet != nil && !s.Action.TakesData() {
-		key := "errnoRet"
-		if !v.get(key).ok() {
-			key = "errno"
-		}
-		return s, d.errorf(v.get(key), v.childPath(key), nil, "an errno is given but action %s takes none (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)", s.Action)
 	}
 	return s, nil
 }
