@@ -271,7 +271,7 @@ func (l *linter) targetNames(rules []int) {
 		if len(missing) > 1 {
 			msg += ": " + strings.Join(missing, ", ")
 		}
-		l.add("unknown-on-target", l.p.namePos(s, first), l.p.namesPath(s, l.path("syscalls[%d]", i), first), "%s", msg)
+		l.add("unknown-on-target", l.p.namePos(s, first), l.p.namesPath(s, l.p.rulePath(i), first), "%s", msg)
 	}
 }
 
@@ -345,7 +345,7 @@ func (l *linter) muxAlways(sps []*SyscallPolicy, muxes []string) string {
 			return ""
 		}
 	}
-	return fmt.Sprintf("%s itself always gets %s (%s)", muxes[0], sps[0].Action, l.path("syscalls[%d]", sps[0].Rules[0]))
+	return fmt.Sprintf("%s itself always gets %s (%s)", muxes[0], sps[0].Action, l.p.rulePath(sps[0].Rules[0]))
 }
 
 // appendNew appends v to s unless s holds it already.
@@ -379,7 +379,7 @@ func (l *linter) dangerousAllows(rules []int) {
 			if len(s.Args) > 0 {
 				some = " (for some arguments)"
 			}
-			l.add("dangerous-allow", l.p.namePos(s, j), l.p.namesPath(s, l.path("syscalls[%d]", i), j),
+			l.add("dangerous-allow", l.p.namePos(s, j), l.p.namesPath(s, l.p.rulePath(i), j),
 				"%s is allowed%s: it %s", n, some, why)
 		}
 	}
@@ -420,6 +420,11 @@ func (p *Profile) namePos(s *Syscall, j int) Position {
 }
 
 // namesPath is the field path of s.Names[j] below the rule's path.
+// rulePath is the JSON path of the profile's rule i ("syscalls[3]").
+func (p *Profile) rulePath(i int) string {
+	return fmt.Sprintf("%ssyscalls[%d]", p.pathPrefix, i)
+}
+
 func (p *Profile) namesPath(s *Syscall, rulePath string, j int) string {
 	if s.singleName {
 		return rulePath + ".name"

@@ -213,11 +213,6 @@ type archWarning struct {
 	arches []arch.Arch
 }
 
-// rulePath is the field path of rule i, for messages.
-func (r *resolver) rulePath(i int) string {
-	return fmt.Sprintf("%ssyscalls[%d]", r.p.pathPrefix, i)
-}
-
 func (r *resolver) warn(code string, pos Position, path, format string, a ...any) {
 	w := Warning{File: r.p.Source.File, Pos: pos, Path: path, Code: code, Severity: severityOf(code), Msg: fmt.Sprintf(format, a...)}
 	if r.warned[w] {
@@ -400,7 +395,7 @@ func (r *resolver) rules() error {
 			}
 		}
 		if act == r.pol.Default && kept > 0 {
-			r.warn("same-as-default", r.p.at(s.actionOff, s.Pos), r.rulePath(i)+".action", "rule has the default action %s and is dropped (runc skips it)", act)
+			r.warn("same-as-default", r.p.at(s.actionOff, s.Pos), r.p.rulePath(i)+".action", "rule has the default action %s and is dropped (runc skips it)", act)
 		}
 	}
 	return nil
@@ -430,7 +425,7 @@ func (r *resolver) keep(i int, s *Syscall, j int) (muxCall, bool) {
 	if !known {
 		if !r.seenUnknown[n] {
 			r.seenUnknown[n] = true
-			r.warn("unknown-syscall", r.p.namePos(s, j), r.p.namesPath(s, r.rulePath(i), j), "unknown syscall %q is skipped (runc ignores names libseccomp does not know)", n)
+			r.warn("unknown-syscall", r.p.namePos(s, j), r.p.namesPath(s, r.p.rulePath(i), j), "unknown syscall %q is skipped (runc ignores names libseccomp does not know)", n)
 		}
 		return muxCall{}, false
 	}
@@ -606,19 +601,19 @@ func (r *resolver) addToArch(s *Syscall, i int, ai *archInfo, nr int, name strin
 		// silently drops this one, whatever its action.
 		switch {
 		case chain == nil && act != sp.Action:
-			r.warnOn("conflicting-actions", r.p.at(s.actionOff, s.Pos), r.rulePath(i)+".action", name, a, "this rule gives %s, an earlier unconditional rule gives %s: libseccomp keeps the first and ignores this one", act, sp.Action)
+			r.warnOn("conflicting-actions", r.p.at(s.actionOff, s.Pos), r.p.rulePath(i)+".action", name, a, "this rule gives %s, an earlier unconditional rule gives %s: libseccomp keeps the first and ignores this one", act, sp.Action)
 		case chain != nil && (act != sp.Action || !muxed):
-			r.warnOn("shadowed", s.Pos, r.rulePath(i), name, a, "this rule is ignored: an earlier unconditional rule already gives %s (libseccomp keeps the first)", sp.Action)
+			r.warnOn("shadowed", s.Pos, r.p.rulePath(i), name, a, "this rule is ignored: an earlier unconditional rule already gives %s (libseccomp keeps the first)", sp.Action)
 		}
 	case chain == nil:
 		// A new unconditional rule replaces the conditional ones.
 		if !sp.Tree.actCheck(act) && !muxed {
-			r.warnOn("shadowed", s.Pos, r.rulePath(i), name, a, "this unconditional rule replaces earlier rules with argument conditions and other actions (libseccomp drops them)")
+			r.warnOn("shadowed", s.Pos, r.p.rulePath(i), name, a, "this unconditional rule replaces earlier rules with argument conditions and other actions (libseccomp drops them)")
 		}
 		sp.Tree, sp.Action = nil, act
 	default:
 		if !sp.Tree.add(chain) {
-			return &Error{File: r.p.Source.File, Path: r.rulePath(i), Pos: s.Pos, Err: ErrConflict,
+			return &Error{File: r.p.Source.File, Path: r.p.rulePath(i), Pos: s.Pos, Err: ErrConflict,
 				Msg: fmt.Sprintf("%s on %s: this rule gives %s where an earlier rule with the same conditions gives another action; libseccomp refuses it (EEXIST) and runc fails to start the container", name, a, act)}
 		}
 	}
